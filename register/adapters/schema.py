@@ -1,0 +1,39 @@
+"""Schema migrations (alembic, kept inside the package)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+# Migrations of concurrent `raas` processes (workers, CLI) take turns.
+_MIGRATION_LOCK = 7_247_001
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "register:migrations")
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    config = _config()
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def is_current(engine: Engine) -> bool:
+    return current(engine) == head()

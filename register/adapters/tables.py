@@ -1,0 +1,143 @@
+"""The database tables, as SQLAlchemy Core metadata (the migrations create them).
+
+Invariants the database itself keeps (DESIGN.md, "The data and its invariants"):
+no two lines of one (tenant, ssin, dossier type) overlap; every line belongs to
+a known person and to a dossier type of its own tenant; periods are never empty.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, ExcludeConstraint
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+SSIN = String(11)
+
+tenant = Table(
+    "tenant",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("bce", String(10), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("bce ~ '^[01][0-9]{9}$'", name="bce_digits"),
+)
+
+client = Table(
+    "client",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), nullable=False, index=True),
+    Column("username", Text, nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+dossier_type = Table(
+    "dossier_type",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), primary_key=True),
+    Column("code", Text, primary_key=True),
+    Column("label", Text, nullable=False),
+    CheckConstraint("length(code) BETWEEN 1 AND 64", name="code_length"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("ssin", SSIN, primary_key=True),
+    Column("kind", String(3), nullable=False),
+    Column("status", String(8), nullable=False, server_default="ACTIVE"),
+    Column("replaced_by", SSIN, ForeignKey("person.ssin"), nullable=True),
+    Column("last_name", Text, nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("birth_date", String(10), nullable=False),  # incomplete date yyyy-mm-dd, 00 = unknown
+    Column("gender", String(1), nullable=True),
+    Column("nationality", Text, nullable=True),
+    Column("death_date", Date, nullable=True),
+    # comparison keys (register.domain.names.normalise), written with the names
+    Column("last_name_key", Text, nullable=False),
+    Column("first_name_key", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("ssin ~ '^[0-9]{11}$'", name="ssin_digits"),
+    CheckConstraint("kind IN ('NR', 'BIS')", name="kind"),
+    CheckConstraint("status IN ('ACTIVE', 'REPLACED', 'CANCELED')", name="status"),
+    CheckConstraint("(status = 'REPLACED') = (replaced_by IS NOT NULL)", name="replaced_by"),
+    CheckConstraint("gender IN ('M', 'F')", name="gender"),
+    CheckConstraint("birth_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", name="birth_date_shape"),
+)
+
+registration = Table(
+    "registration",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", Integer, nullable=False),
+    Column("ssin", SSIN, ForeignKey("person.ssin"), nullable=False),
+    Column("dossier_type", Text, nullable=False),
+    Column("period", DATERANGE, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "dossier_type"], ["dossier_type.tenant_id", "dossier_type.code"]),
+    CheckConstraint("NOT isempty(period) AND NOT lower_inf(period)", name="period_bounded_start"),
+    ExcludeConstraint(
+        ("tenant_id", "="),
+        ("ssin", "="),
+        ("dossier_type", "="),
+        ("period", "&&"),
+        name="registration_no_overlap",
+        using="gist",
+    ),
+)
+# listRegistrations' order and keyset: (ssin, dossier_type, startDate) within a tenant
+Index(
+    "ix_registration_listing",
+    registration.c.tenant_id,
+    registration.c.ssin,
+    registration.c.dossier_type,
+    func.lower(registration.c.period),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()),
+    Column("tenant_id", Integer, nullable=True),  # null: the caller could not be authenticated
+    Column("username", Text, nullable=True),
+    Column("operation", Text, nullable=False),
+    Column("ssins", ARRAY(SSIN), nullable=True),
+    Column("outcome", Text, nullable=False),  # "OK" or the fault code
+    Column("request_id", Text, nullable=True),
+    Index("ix_audit_tenant_at", "tenant_id", "at"),
+)
+
+instance_secret = Table(
+    "instance_secret",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("secret", Text, nullable=False),  # keys page tokens; shared by every worker
+    CheckConstraint("id = 1", name="single_row"),
+)

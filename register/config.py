@@ -1,0 +1,59 @@
+"""Settings, all from the environment (CONTRACT.md section 8).
+
+| variable                 | default                          | meaning                                   |
+|--------------------------|----------------------------------|-------------------------------------------|
+| DATABASE_URL             | embedded PostgreSQL in RAAS_HOME | the database (postgresql://...)            |
+| RAAS_HOME                | ./var                            | embedded database, outbox                 |
+| RAAS_OUTBOX              | $RAAS_HOME/outbox                | nightly files                             |
+| RAAS_PUBLIC_URL          | http://<bind address>            | base of every WSDL's soap:address          |
+| RAAS_MAX_REQUEST_BYTES   | 1048576                          | larger SOAP bodies: Client.RequestTooLarge |
+| RAAS_AUTH_CACHE_SECONDS  | 60                               | how long a verified password is trusted   |
+| RAAS_DB_POOL_SIZE        | 4                                | connections per worker process            |
+| RAAS_LOG_LEVEL           | INFO                             | logging level                             |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    home: Path
+    outbox: Path
+    public_url: str | None
+    max_request_bytes: int
+    auth_cache_seconds: float
+    db_pool_size: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        home = Path(env.get("RAAS_HOME") or "var").resolve()
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            home=home,
+            outbox=Path(env.get("RAAS_OUTBOX") or home / "outbox").resolve(),
+            public_url=(env.get("RAAS_PUBLIC_URL") or "").rstrip("/") or None,
+            max_request_bytes=_int(env, "RAAS_MAX_REQUEST_BYTES", 1024 * 1024),
+            auth_cache_seconds=float(_int(env, "RAAS_AUTH_CACHE_SECONDS", 60)),
+            db_pool_size=_int(env, "RAAS_DB_POOL_SIZE", 4),
+            log_level=env.get("RAAS_LOG_LEVEL", "INFO").upper(),
+        )
+
+
+def _int(env, name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise SystemExit(f"{name} must not be negative")
+    return value

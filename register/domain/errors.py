@@ -1,0 +1,91 @@
+"""Errors as data.
+
+Every refusal the register can give is a :class:`RegisterError` carrying the
+contract's reason code (CONTRACT.md section 2), a one-line English message and
+the ``information`` pairs a client switches on. The SOAP layer turns one into a
+fault by reading these attributes; nothing else about the error is published.
+"""
+
+from __future__ import annotations
+
+
+class RegisterError(Exception):
+    """Base of every refusal; ``reason`` is the contract's ``<Reason>``."""
+
+    reason = "Internal"
+    side = "Client"  # "Client": the caller must change the request; "Server": a retry may succeed
+    message = "The request was refused."
+
+    def __init__(self, message: str | None = None, **information: str) -> None:
+        self.message = message or self.message
+        self.information: list[tuple[str, str]] = [(k, str(v)) for k, v in information.items()]
+        super().__init__(self.message)
+
+    @property
+    def faultcode(self) -> str:
+        return f"{self.side}.{self.reason}"
+
+
+class InvalidSsin(RegisterError):
+    reason = "InvalidSsin"
+    message = "The SSIN has wrong check digits or an impossible birth date."
+
+
+class InvalidDate(RegisterError):
+    reason = "InvalidDate"
+    message = "The date cannot exist."
+
+
+class InvalidPeriod(RegisterError):
+    reason = "InvalidPeriod"
+    message = "The period ends before it starts or lies outside 1900-01-01..9999-12-31."
+
+
+class InvalidBce(RegisterError):
+    reason = "InvalidBce"  # CLI only: never sent as a SOAP fault
+    message = "The BCE/KBO number is not valid."
+
+
+class UnknownSsin(RegisterError):
+    reason = "UnknownSsin"
+    message = "The SSIN is not known to the authentic source."
+
+
+class ReplacedSsin(RegisterError):
+    reason = "ReplacedSsin"
+    message = "The SSIN was replaced by another one."
+
+
+class CanceledSsin(RegisterError):
+    reason = "CanceledSsin"
+    message = "The SSIN was canceled."
+
+
+class UnknownDossierType(RegisterError):
+    reason = "UnknownDossierType"
+    message = "The dossier type is not defined for this tenant."
+
+
+class InvalidPageToken(RegisterError):
+    reason = "InvalidPageToken"
+    message = "The page token was not issued for this query."
+
+
+class IdentityMismatch(RegisterError):
+    reason = "IdentityMismatch"
+    message = "The identity given differs from the authentic source."
+
+    def __init__(self, mismatches: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.information = list(mismatches)
+
+
+class Authentication(RegisterError):
+    reason = "Authentication"
+    message = "Authentication failed."
+
+
+class Unavailable(RegisterError):
+    reason = "Unavailable"
+    side = "Server"
+    message = "The service is temporarily unavailable; retry later."

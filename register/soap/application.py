@@ -1,0 +1,191 @@
+"""The WSGI application: /ws/<Service> (SOAP, WSDL on ?wsdl) and /healthz, /readyz.
+
+Spyne answers the SOAP calls; around it this module (1) refuses bodies over
+the size limit before reading them, (2) serves each WSDL built once from
+RAAS_PUBLIC_URL rather than from whichever Host header came first, (3) turns
+any error that escapes spyne into a SOAP fault (never an HTML page) and (4)
+audits every fault.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import psycopg
+import sqlalchemy.exc
+from spyne import Application
+from spyne.interface.wsdl import Wsdl11
+from spyne.server.wsgi import WsgiApplication
+
+from register.adapters.audit import AuditTrail
+from register.adapters.registrations import Call
+from register.domain.errors import RegisterError
+from register.services.auth import Authenticator
+from register.services.register import RegisterService
+from register.soap import faults
+from register.soap.context import request_id_of
+from register.soap.namespaces import COMMON, REGISTER, SOAP_ENV
+from register.soap.protocol import RaasSoap11
+from register.soap.register_service import RegisterService as RegisterSoapService
+from register.soap.types import FaultDetail
+
+log = logging.getLogger("raas.soap")
+# spyne logs a traceback for every client fault; the audit table records them instead
+for _name in ("spyne.application.client", "spyne.application", "spyne.server.wsgi", "spyne.protocol"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+_UNAVAILABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError, psycopg.OperationalError)
+
+
+@dataclass(frozen=True)
+class Services:
+    authenticator: Authenticator
+    register: RegisterService
+    audit: AuditTrail
+
+
+class RaasApplication(Application):
+    """A spyne Application that knows our services and maps every exception to a contract fault."""
+
+    def __init__(self, services: Services, *args, **kwargs) -> None:
+        self.raas = services  # not "services": spyne's Application has that name already
+        super().__init__(*args, **kwargs)
+
+    def call_wrapper(self, ctx):
+        try:
+            return super().call_wrapper(ctx)
+        except RegisterError as error:
+            raise faults.RaasFault.of(error) from None
+        except _UNAVAILABLE:
+            log.warning("database unavailable", exc_info=True)
+            raise faults.unavailable() from None
+        except faults.RaasFault:
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything else is an incident, logged with its id
+            raise faults.internal(exc) from None
+
+
+class RaasWsgi(WsgiApplication):
+    """Spyne's WSGI server with the contract's faults, audited."""
+
+    def handle_error(self, p_ctx, others, error, start_response):
+        fault = faults.from_spyne(error)
+        p_ctx.out_error = fault
+        self._audit(p_ctx, fault)
+        return super().handle_error(p_ctx, others, fault, start_response)
+
+    def _audit(self, ctx, fault: faults.RaasFault) -> None:
+        caller = ctx.udc
+        ssin = None
+        body = ctx.in_body_doc
+        if body is not None:
+            ssin = body.findtext(f"{{{body.nsmap.get(None, REGISTER)}}}ssin") or body.findtext(f"{{{REGISTER}}}ssin")
+        operation = ctx.method_request_string or "unknown"
+        operation = operation.rsplit("}", 1)[-1][:100]
+        try:
+            self.app.raas.audit.record(
+                Call(caller.tenant_id if caller else None, caller.username if caller else None, request_id_of(ctx)),
+                operation,
+                [ssin] if ssin and len(ssin) == 11 and ssin.isdigit() else None,
+                fault.faultcode,
+            )
+        except Exception:  # noqa: BLE001 - a fault still answers when the audit cannot be written
+            log.exception("could not audit fault %s", fault.faultcode)
+
+
+def build_service(services: Services, service_class, tns: str, max_request_bytes: int) -> RaasWsgi:
+    protocol = RaasSoap11(authenticate=services.authenticator.authenticate)
+    app = RaasApplication(
+        services,
+        [service_class],
+        tns=tns,
+        name=service_class.__name__,
+        in_protocol=protocol,
+        out_protocol=RaasSoap11(),
+        classes=[FaultDetail],
+    )
+    app.interface.nsmap["soapenv"] = SOAP_ENV  # faultcodes are written soapenv:Client.<Reason>
+    return RaasWsgi(app, max_content_length=max_request_bytes)
+
+
+SERVICES = {"RegisterService": (RegisterSoapService, REGISTER)}
+
+
+class Router:
+    """The WSGI entry point: dispatches /ws/<Service> to its spyne application."""
+
+    def __init__(self, services: Services, public_url: str, max_request_bytes: int, ready=lambda: True) -> None:
+        self.services = services
+        self.max_request_bytes = max_request_bytes
+        self.public_url = public_url.rstrip("/")
+        self.ready = ready
+        self.soap = {
+            name: build_service(services, cls, tns, max_request_bytes) for name, (cls, tns) in SERVICES.items()
+        }
+        self._wsdl: dict[str, bytes] = {}
+
+    def wsdl(self, name: str) -> bytes:
+        if name not in self._wsdl:
+            document = Wsdl11(self.soap[name].app.interface)
+            document.build_interface_document(f"{self.public_url}/ws/{name}")
+            self._wsdl[name] = document.get_interface_document()
+        return self._wsdl[name]
+
+    def __call__(self, environ, start_response):
+        request_id = environ.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        environ["raas.request_id"] = request_id
+        path = environ.get("PATH_INFO", "")
+        try:
+            if path == "/healthz":
+                return _text(start_response, "200 OK", "ok\n", request_id)
+            if path == "/readyz":
+                ok = self.ready()
+                return _text(start_response, "200 OK" if ok else "503 Service Unavailable", "ready\n" if ok else "not ready\n", request_id)
+            name = path[len("/ws/"):].strip("/") if path.startswith("/ws/") else None
+            if name not in self.soap:
+                return _text(start_response, "404 Not Found", "not found\n", request_id)
+            if environ.get("REQUEST_METHOD") == "GET" and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
+                return _respond(start_response, "200 OK", "text/xml; charset=utf-8", self.wsdl(name), request_id)
+            length = environ.get("CONTENT_LENGTH") or "0"
+            if not length.isdigit() or int(length) > self.max_request_bytes:
+                too_large = faults.client("RequestTooLarge", "The request body is larger than this service accepts.")
+                return self._fault(start_response, too_large, request_id, name)
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/ws/{name}"
+            environ["PATH_INFO"] = ""
+
+            def start(status, headers, exc_info=None):
+                return start_response(status, [*headers, ("X-Request-Id", request_id)], exc_info)
+
+            return self.soap[name](environ, start)
+        except Exception as exc:  # noqa: BLE001 - never an HTML page, whatever arrives
+            return self._fault(start_response, faults.internal(exc), request_id, None)
+
+    def _fault(self, start_response, fault: faults.RaasFault, request_id: str, name: str | None):
+        try:
+            self.services.audit.record(Call(None, None, request_id), name or "unknown", None, fault.faultcode)
+        except Exception:  # noqa: BLE001 - the fault is answered even when the audit cannot be written
+            log.exception("could not audit fault %s", fault.faultcode)
+        return _respond(start_response, "500 Internal Server Error", "text/xml; charset=utf-8", fault_envelope(fault), request_id)
+
+
+def fault_envelope(fault: faults.RaasFault) -> bytes:
+    from lxml import etree
+
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soapenv": SOAP_ENV})
+    body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")
+    node = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
+    etree.SubElement(node, "faultcode").text = f"soapenv:{fault.faultcode}"
+    etree.SubElement(node, "faultstring").text = fault.faultstring
+    etree.SubElement(node, "detail").append(fault.detail)
+    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+
+
+def _respond(start_response, status: str, content_type: str, body: bytes, request_id: str):
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), ("X-Request-Id", request_id)])
+    return [body]
+
+
+def _text(start_response, status: str, text: str, request_id: str):
+    return _respond(start_response, status, "text/plain; charset=utf-8", text.encode(), request_id)

@@ -1,0 +1,116 @@
+"""RegisterService (urn:be:raas:register:v1): translation between SOAP and the use cases, nothing else."""
+
+from __future__ import annotations
+
+from spyne import Array, Boolean, ComplexModel, Integer32, ServiceBase, Unicode, rpc
+
+from register.services.register import GivenIdentity
+from register.soap.context import call_of, services_of
+from register.soap.namespaces import REGISTER
+from register.soap.types import (
+    Code,
+    Count,
+    Identity,
+    OptionalCode,
+    OptionalSsin,
+    Period,
+    Ssin,
+    Text,
+    optional,
+    required,
+)
+
+
+class Registration(ComplexModel):
+    __namespace__ = REGISTER
+    _type_info = [("ssin", Ssin), ("dossierType", Code), ("period", required(Period))]
+
+
+class DossierType(ComplexModel):
+    __namespace__ = REGISTER
+    _type_info = [("code", Code), ("label", Text)]
+
+
+Registrations = Array(Registration, member_name="registration").customize(min_occurs=1, nillable=False)
+DossierTypes = Array(DossierType, member_name="dossierType").customize(min_occurs=1, nillable=False)
+PageSize = Integer32(ge=1, le=1000, min_occurs=0, nillable=False)
+PageToken = Unicode(min_len=1, max_len=512, min_occurs=0, nillable=False)
+
+
+def _registration(line) -> Registration:
+    return Registration(
+        ssin=line.ssin,
+        dossierType=line.dossier_type,
+        period=Period(startDate=line.period.start, endDate=line.period.end),
+    )
+
+
+class RegisterService(ServiceBase):
+    @rpc(
+        Ssin,
+        Code,
+        required(Period),
+        optional(Identity),
+        _in_arg_names={"ssin": "ssin", "dossier_type": "dossierType", "period": "period", "identity": "identity"},
+        _returns=(required(Registration), Count, Boolean(min_occurs=1, nillable=False)),
+        _out_variable_names=("registration", "mergedCount", "changed"),
+    )
+    def registerPerson(ctx, ssin, dossier_type, period, identity):
+        given = (
+            GivenIdentity(identity.lastName, identity.firstName, identity.birthDate, identity.gender)
+            if identity is not None
+            else None
+        )
+        done = services_of(ctx).register.register_person(
+            call_of(ctx), ssin, dossier_type, period.startDate, period.endDate, given
+        )
+        return _registration(done.line), done.merged_count, done.changed
+
+    @rpc(
+        Ssin,
+        Code,
+        optional(Period),
+        _in_arg_names={"ssin": "ssin", "dossier_type": "dossierType", "period": "period"},
+        _returns=(Count, Count, Registrations),
+        _out_variable_names=("deletedCount", "changedCount", "remaining"),
+    )
+    def unregisterPerson(ctx, ssin, dossier_type, period):
+        done = services_of(ctx).register.unregister_person(
+            call_of(ctx), ssin, dossier_type, *((period.startDate, period.endDate) if period else ())
+        )
+        remaining = [
+            Registration(ssin=ssin, dossierType=dossier_type, period=Period(startDate=p.start, endDate=p.end))
+            for p in done.remaining
+        ]
+        return done.deleted_count, done.changed_count, remaining
+
+    @rpc(
+        OptionalSsin,
+        OptionalCode,
+        optional(Period),
+        PageSize,
+        PageToken,
+        _in_arg_names={
+            "ssin": "ssin",
+            "dossier_type": "dossierType",
+            "period": "period",
+            "page_size": "pageSize",
+            "page_token": "pageToken",
+        },
+        _returns=(Registrations, PageToken),
+        _out_variable_names=("registrations", "nextPageToken"),
+    )
+    def listRegistrations(ctx, ssin, dossier_type, period, page_size, page_token):
+        page = services_of(ctx).register.list_registrations(
+            call_of(ctx),
+            ssin,
+            dossier_type,
+            *((period.startDate, period.endDate) if period else (None, None)),
+            page_size=page_size,
+            page_token=page_token,
+        )
+        return [_registration(line) for line in page.lines], page.next_token
+
+    @rpc(_returns=DossierTypes, _out_variable_name="dossierTypes")
+    def listDossierTypes(ctx):
+        return [DossierType(code=c, label=label) for c, label in services_of(ctx).register.list_dossier_types(call_of(ctx))]
