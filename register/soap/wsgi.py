@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
         audit=AuditTrail(engine),
     )
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # readiness asks for the revision often
+
     def ready() -> bool:
         try:
             return schema.is_current(engine)

@@ -1,0 +1,47 @@
+# RaaS entry points. `make` alone lists them.
+PYTHON ?= python3.11
+VENV ?= .venv
+RAAS_HOME ?= $(CURDIR)/var
+BIND ?= 127.0.0.1:8000
+export RAAS_HOME
+
+PY := $(VENV)/bin/python
+RAAS := $(VENV)/bin/raas
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-pg lint bench wsdl clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "raas needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+run: $(INSTALLED) ## start the SOAP services on an embedded PostgreSQL with demo data (BIND=host:port)
+	$(RAAS) db upgrade
+	@test -s $(RAAS_HOME)/demo-credentials || $(RAAS) demo
+	@printf 'Demo credentials (username, password), from %s:\n' $(RAAS_HOME)/demo-credentials; cat $(RAAS_HOME)/demo-credentials
+	$(RAAS) serve --bind $(BIND)
+
+test: $(INSTALLED) ## run the test suite (embedded PostgreSQL; RAAS_TEST_DATABASE_URL=... for another)
+	$(PY) -m pytest -q
+
+test-pg: $(INSTALLED) ## the test suite against the PostgreSQL on 127.0.0.1:5432
+	RAAS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(PY) -m pytest -q
+
+lint: $(INSTALLED) ## ruff, and the models against the migrations
+	$(VENV)/bin/ruff check register batch tests bench
+
+bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured in the same run
+	$(PY) bench/register.py
+
+wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
+	$(PY) -m tests.wsdl_files --write
+
+clean: ## remove the virtual environment and the embedded database (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,156 @@
+"""`raas source import FILE.csv`: bulk load of the authentic source's persons.
+
+The file is read once: each row is checked and streamed into a COPY to a
+temporary table, then merged into ``person`` in one statement, all in one
+transaction. A bad row stops the load with its line number and nothing is
+stored. Rows equal to what is stored change nothing, so a re-import is harmless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from register.domain import names, ssin as ssins
+from register.domain.dates import IncompleteDate
+from register.domain.errors import RegisterError
+
+HEADER = ("ssin", "lastName", "firstName", "birthDate", "gender")
+OPTIONAL = ("nationality", "deathDate")
+_COLUMNS = (
+    "ssin", "kind", "last_name", "first_name", "birth_date", "gender",
+    "nationality", "death_date", "last_name_key", "first_name_key",
+)  # fmt: skip
+
+
+class BadRow(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Imported:
+    read: int
+    inserted: int
+    updated: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.read - self.inserted - self.updated
+
+
+def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gender: str | None,
+               nationality: str | None = None, death_date: str | None = None) -> tuple:  # fmt: skip
+    """A person as ``person``'s columns, checked; raises RegisterError or ValueError."""
+    ssin = ssins.validate(ssin)
+    if not last_name.strip() or not first_name.strip():
+        raise ValueError("lastName and firstName are required")
+    if gender not in (None, "M", "F"):
+        raise ValueError(f"gender must be M, F or empty, not {gender!r}")
+    birth = str(IncompleteDate.parse(birth_date))
+    death = date.fromisoformat(death_date) if death_date else None
+    return (
+        ssin, ssins.kind(ssin), last_name, first_name, birth, gender,
+        nationality or None, death, names.normalise(last_name), names.normalise(first_name),
+    )  # fmt: skip
+
+
+def read_csv(lines: Iterable[str]) -> Iterable[tuple]:
+    """Checked person rows of a CONTRACT.md section 7 CSV; BadRow names the first bad line."""
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise BadRow(1, "the file is empty; expected a header line") from None
+    except csv.Error as error:
+        raise BadRow(1, str(error)) from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if tuple(header[:5]) != HEADER or any(h not in OPTIONAL for h in header[5:]):
+        raise BadRow(1, f"the header must be {','.join(HEADER)}[,{','.join(OPTIONAL)}], not {','.join(header)}")
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise BadRow(reader.line_num, str(error)) from None
+        if not values:
+            continue
+        if len(values) != len(header):
+            raise BadRow(reader.line_num, f"{len(values)} fields where the header has {len(header)}")
+        record = dict(zip(header, values))
+        try:
+            yield person_row(
+                record["ssin"], record["lastName"], record["firstName"], record["birthDate"],
+                record["gender"] or None, record.get("nationality"), record.get("deathDate"),
+            )  # fmt: skip
+        except RegisterError as error:
+            raise BadRow(reader.line_num, f"{error.message} ({', '.join(f'{k}={v}' for k, v in error.information)})") from None
+        except ValueError as error:
+            raise BadRow(reader.line_num, str(error)) from None
+
+
+_MERGE = """
+WITH incoming AS (
+    SELECT DISTINCT ON (ssin) * FROM person_import ORDER BY ssin, line DESC
+), upserted AS (
+    INSERT INTO person AS p ({columns})
+    SELECT {columns} FROM incoming
+    ON CONFLICT (ssin) DO UPDATE SET
+        last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
+        birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender,
+        nationality = EXCLUDED.nationality, death_date = EXCLUDED.death_date,
+        last_name_key = EXCLUDED.last_name_key, first_name_key = EXCLUDED.first_name_key,
+        updated_at = now()
+    WHERE (p.last_name, p.first_name, p.birth_date, p.gender, p.nationality, p.death_date)
+          IS DISTINCT FROM
+          (EXCLUDED.last_name, EXCLUDED.first_name, EXCLUDED.birth_date, EXCLUDED.gender,
+           EXCLUDED.nationality, EXCLUDED.death_date)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+""".format(columns=", ".join(_COLUMNS))
+
+
+def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[int], None] | None = None) -> Imported:
+    """Store checked person rows in one transaction; returns the counts."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE person_import (LIKE person INCLUDING DEFAULTS, line bigint) ON COMMIT DROP"
+            )
+            read = 0
+            with cur.copy(f"COPY person_import ({', '.join(_COLUMNS)}, line) FROM STDIN") as copy:
+                for read, row in enumerate(rows, start=1):
+                    copy.write_row((*row, read))
+                    if progress and read % 10_000 == 0:
+                        progress(read)
+            if progress:
+                progress(read)
+            inserted, updated = cur.execute(_MERGE).fetchone()
+        return Imported(read, inserted, updated)
+    finally:
+        raw.close()
+
+
+def import_file(engine: Engine, path: str, progress: Callable[[int], None] | None = None) -> Imported:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return import_persons(engine, read_csv(handle), progress)
+
+
+def to_csv(rows: Iterable[tuple]) -> str:
+    """Person rows (as person_row gives them) back to the import format: for demos and tests."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*HEADER, *OPTIONAL])
+    for r in rows:
+        writer.writerow([r[0], r[2], r[3], r[4], r[5] or "", r[6] or "", r[7].isoformat() if r[7] else ""])
+    return out.getvalue()
