@@ -41,7 +41,7 @@ bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured 
 	$(PY) bench/register.py
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
-	$(PY) -m tests.wsdl_files --write
+	$(PY) -m register.soap.wsdl wsdl
 
 clean: ## remove the virtual environment and the embedded database (var/)
 	rm -rf $(VENV) var

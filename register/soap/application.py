@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import psycopg
 import sqlalchemy.exc
 from spyne import Application
-from spyne.interface.wsdl import Wsdl11
 from spyne.server.wsgi import WsgiApplication
 
 from register.adapters.audit import AuditTrail
@@ -24,7 +23,7 @@ from register.adapters.registrations import Call
 from register.domain.errors import RegisterError
 from register.services.auth import Authenticator
 from register.services.register import RegisterService
-from register.soap import faults
+from register.soap import faults, wsdl
 from register.soap.context import request_id_of
 from register.soap.namespaces import COMMON, REGISTER, SOAP_ENV
 from register.soap.protocol import RaasSoap11
@@ -96,13 +95,12 @@ class RaasWsgi(WsgiApplication):
 
 
 def build_service(services: Services, service_class, tns: str, max_request_bytes: int) -> RaasWsgi:
-    protocol = RaasSoap11(authenticate=services.authenticator.authenticate)
     app = RaasApplication(
         services,
         [service_class],
         tns=tns,
         name=service_class.__name__,
-        in_protocol=protocol,
+        in_protocol=RaasSoap11(),
         out_protocol=RaasSoap11(),
         classes=[FaultDetail],
     )
@@ -128,9 +126,7 @@ class Router:
 
     def wsdl(self, name: str) -> bytes:
         if name not in self._wsdl:
-            document = Wsdl11(self.soap[name].app.interface)
-            document.build_interface_document(f"{self.public_url}/ws/{name}")
-            self._wsdl[name] = document.get_interface_document()
+            self._wsdl[name] = wsdl.document(self.soap[name], name, self.public_url)
         return self._wsdl[name]
 
     def __call__(self, environ, start_response):

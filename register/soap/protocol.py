@@ -39,9 +39,8 @@ def _malformed(message: str) -> faults.RaasFault:
 class RaasSoap11(Soap11):
     soap_env = "soapenv"  # the faultcode's prefix; the application declares it on the envelope
 
-    def __init__(self, *args, authenticate=None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, validator="lxml", **kwargs)
-        self.authenticate = authenticate  # (username, password) -> Caller, else raises RegisterError
 
     def create_in_document(self, ctx, charset=None):
         transport = ctx.transport
@@ -78,7 +77,7 @@ class RaasSoap11(Soap11):
     def _authenticate(self, header):
         username, password = _username_token(header)
         try:
-            return self.authenticate(username, password)
+            return self.app.raas.authenticator.authenticate(username, password)
         except RegisterError as error:
             raise faults.RaasFault.of(error) from None
 

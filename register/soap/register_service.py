@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spyne import Array, Boolean, ComplexModel, Integer32, ServiceBase, Unicode, rpc
+from spyne import Boolean, ComplexModel, Integer32, ServiceBase, Unicode, rpc
 
 from register.services.register import GivenIdentity
 from register.soap.context import call_of, services_of
@@ -16,6 +16,8 @@ from register.soap.types import (
     Period,
     Ssin,
     Text,
+    list_of,
+    named,
     optional,
     required,
 )
@@ -31,10 +33,10 @@ class DossierType(ComplexModel):
     _type_info = [("code", Code), ("label", Text)]
 
 
-Registrations = Array(Registration, member_name="registration").customize(min_occurs=1, nillable=False)
-DossierTypes = Array(DossierType, member_name="dossierType").customize(min_occurs=1, nillable=False)
-PageSize = Integer32(ge=1, le=1000, min_occurs=0, nillable=False)
-PageToken = Unicode(min_len=1, max_len=512, min_occurs=0, nillable=False)
+Registrations = list_of(Registration, "registration")
+DossierTypes = list_of(DossierType, "dossierType")
+_, PageSize = named(Integer32, "pageSize", REGISTER, ge=1, le=1000)
+_, PageToken = named(Unicode, "pageToken", REGISTER, min_len=1, max_len=512)
 
 
 def _registration(line) -> Registration:

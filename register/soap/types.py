@@ -7,16 +7,18 @@ simple type is declared here twice, required and optional, under one name.
 
 from __future__ import annotations
 
-from spyne import ComplexModel, Date, Integer32, Unicode
+from spyne import Array, ComplexModel, Date, Integer32, Unicode
 from spyne.model import ModelBase
 
 from register.soap.namespaces import COMMON
 
 
-def _named(base: type[ModelBase], name: str, **facets) -> tuple[type[ModelBase], type[ModelBase]]:
+def named(base: type[ModelBase], name: str, namespace: str = COMMON, **facets) -> tuple[type[ModelBase], type[ModelBase]]:
+    """A named simple type as (required, optional) variants."""
+
     def variant(min_occurs: int):
         cls = base.customize(type_name=name, min_occurs=min_occurs, nillable=False, **facets)
-        cls.__namespace__ = COMMON
+        cls.__namespace__ = namespace
         return cls
 
     return variant(1), variant(0)
@@ -30,12 +32,17 @@ def optional(cls: type[ModelBase]) -> type[ModelBase]:
     return cls.customize(min_occurs=0, nillable=False)
 
 
-Ssin, OptionalSsin = _named(Unicode, "ssin", pattern="[0-9]{11}")
-Text, OptionalText = _named(Unicode, "text", min_len=1, max_len=256)
-Code, OptionalCode = _named(Unicode, "code", min_len=1, max_len=64)
+def list_of(cls: type[ModelBase], item: str) -> type[ModelBase]:
+    """The contract's list: a required wrapper holding zero or more non-nillable items."""
+    return Array(cls.customize(nillable=False), member_name=item).customize(min_occurs=1, nillable=False)
+
+
+Ssin, OptionalSsin = named(Unicode, "ssin", pattern="[0-9]{11}")
+Text, OptionalText = named(Unicode, "text", min_len=1, max_len=256)
+Code, OptionalCode = named(Unicode, "code", min_len=1, max_len=64)
 # CBSS t_IncompleteDate: dd, or mm-dd, may be 00 (unknown)
-IncompleteDate, OptionalIncompleteDate = _named(Unicode, "incompleteDate", pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}")
-Gender, OptionalGender = _named(Unicode, "gender", values=("M", "F"))
+IncompleteDate, OptionalIncompleteDate = named(Unicode, "incompleteDate", pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}")
+Gender, OptionalGender = named(Unicode, "gender", values=("M", "F"))
 RequiredDate = required(Date)
 OptionalDate = optional(Date)
 Count = Integer32(min_occurs=1, nillable=False)

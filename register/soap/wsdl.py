@@ -1,0 +1,45 @@
+"""The published WSDLs: built from the code, committed under wsdl/, held equal by a test.
+
+`python -m register.soap.wsdl [DIR]` (or `make wsdl`) writes them into DIR
+(default wsdl/) with the default public URL, http://127.0.0.1:8000, indented
+for review; the test compares them with the served ones as parsed XML.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lxml import etree
+from spyne.interface.wsdl import Wsdl11
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def document(wsgi_app, name: str, public_url: str) -> bytes:
+    wsdl = Wsdl11(wsgi_app.app.interface)
+    wsdl.build_interface_document(f"{public_url.rstrip('/')}/ws/{name}")
+    return wsdl.get_interface_document()
+
+
+def documents(public_url: str = DEFAULT_PUBLIC_URL) -> dict[str, bytes]:
+    from register.soap.application import SERVICES, Services, build_service
+
+    return {
+        name: document(build_service(Services(None, None, None), cls, tns, 0), name, public_url)
+        for name, (cls, tns) in SERVICES.items()
+    }
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0] if argv else "wsdl")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in documents().items():
+        pretty = etree.tostring(etree.fromstring(content), pretty_print=True, xml_declaration=True, encoding="UTF-8")
+        (folder / f"{name}.wsdl").write_bytes(pretty)
+        print(f"wrote {folder / name}.wsdl")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
