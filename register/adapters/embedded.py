@@ -7,6 +7,7 @@ pid list and a lock). It listens on a Unix socket inside its data folder only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import warnings
@@ -46,10 +47,8 @@ def stop_server(home: Path) -> None:
 def _ensure_database(socket_dir: Path) -> None:
     with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
-            try:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # another process won the race
                 conn.execute(f'CREATE DATABASE "{DATABASE}"')
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process won the race
 
 
 def _runtime_dir(home: Path) -> Path:

@@ -53,8 +53,6 @@ class Call:
     request_id: str | None
 
 
-
-
 def _outcome(row) -> Outcome:
     return Outcome(None if row.outcome == "OK" else row.outcome, tuple(row.info or ()))
 
@@ -129,7 +127,9 @@ class Registrations:
             ).one()
         if row.outcome != "OK":
             return _outcome(row)
-        return Removed(row.deleted_count, row.changed_count, tuple(map(Period, row.remaining_starts, row.remaining_ends)))
+        return Removed(
+            row.deleted_count, row.changed_count, tuple(map(Period, row.remaining_starts, row.remaining_ends))
+        )
 
     def person_refusal(self, ssin: str, *, allow_canceled: bool = False) -> Outcome:
         """Why ``ssin`` cannot be used (Unknown/Replaced/Canceled), or Outcome(None)."""

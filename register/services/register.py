@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from register.adapters.registrations import Call, Line, Merged, Outcome, Registrations, Removed
-from register.domain import errors, names, ssin as ssins
+from register.domain import errors, names
+from register.domain import ssin as ssins
 from register.domain.dates import IncompleteDate
 from register.domain.periods import Period
 from register.services.paging import PageTokens
@@ -135,7 +136,9 @@ def _refusal(
         case "UnknownSsin":
             return errors.UnknownSsin(ssin=ssin)
         case "ReplacedSsin":
-            return errors.ReplacedSsin(f"The SSIN was replaced by {outcome.info[0]}.", ssin=ssin, replacedBy=outcome.info[0])
+            return errors.ReplacedSsin(
+                f"The SSIN was replaced by {outcome.info[0]}.", ssin=ssin, replacedBy=outcome.info[0]
+            )
         case "CanceledSsin":
             return errors.CanceledSsin(ssin=ssin)
         case "UnknownDossierType":

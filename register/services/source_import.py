@@ -16,7 +16,8 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from register.domain import names, ssin as ssins
+from register.domain import names
+from register.domain import ssin as ssins
 from register.domain.dates import IncompleteDate
 from register.domain.errors import RegisterError
 
@@ -84,14 +85,16 @@ def read_csv(lines: Iterable[str]) -> Iterable[tuple]:
             continue
         if len(values) != len(header):
             raise BadRow(reader.line_num, f"{len(values)} fields where the header has {len(header)}")
-        record = dict(zip(header, values))
+        record = dict(zip(header, values, strict=True))
         try:
             yield person_row(
                 record["ssin"], record["lastName"], record["firstName"], record["birthDate"],
                 record["gender"] or None, record.get("nationality"), record.get("deathDate"),
             )  # fmt: skip
         except RegisterError as error:
-            raise BadRow(reader.line_num, f"{error.message} ({', '.join(f'{k}={v}' for k, v in error.information)})") from None
+            raise BadRow(
+                reader.line_num, f"{error.message} ({', '.join(f'{k}={v}' for k, v in error.information)})"
+            ) from None
         except ValueError as error:
             raise BadRow(reader.line_num, str(error)) from None
 
@@ -124,9 +127,7 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[in
     try:
         conn = raw.driver_connection
         with conn.transaction(), conn.cursor() as cur:
-            cur.execute(
-                "CREATE TEMP TABLE person_import (LIKE person INCLUDING DEFAULTS, line bigint) ON COMMIT DROP"
-            )
+            cur.execute("CREATE TEMP TABLE person_import (LIKE person INCLUDING DEFAULTS, line bigint) ON COMMIT DROP")
             read = 0
             with cur.copy(f"COPY person_import ({', '.join(_COLUMNS)}, line) FROM STDIN") as copy:
                 for read, row in enumerate(rows, start=1):

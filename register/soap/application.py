@@ -25,7 +25,7 @@ from register.services.auth import Authenticator
 from register.services.register import RegisterService
 from register.soap import faults, wsdl
 from register.soap.context import request_id_of
-from register.soap.namespaces import COMMON, REGISTER, SOAP_ENV
+from register.soap.namespaces import REGISTER, SOAP_ENV
 from register.soap.protocol import RaasSoap11
 from register.soap.register_service import RegisterService as RegisterSoapService
 from register.soap.types import FaultDetail
@@ -138,8 +138,13 @@ class Router:
                 return _text(start_response, "200 OK", "ok\n", request_id)
             if path == "/readyz":
                 ok = self.ready()
-                return _text(start_response, "200 OK" if ok else "503 Service Unavailable", "ready\n" if ok else "not ready\n", request_id)
-            name = path[len("/ws/"):].strip("/") if path.startswith("/ws/") else None
+                return _text(
+                    start_response,
+                    "200 OK" if ok else "503 Service Unavailable",
+                    "ready\n" if ok else "not ready\n",
+                    request_id,
+                )
+            name = path[len("/ws/") :].strip("/") if path.startswith("/ws/") else None
             if name not in self.soap:
                 return _text(start_response, "404 Not Found", "not found\n", request_id)
             if environ.get("REQUEST_METHOD") == "GET" and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
@@ -163,7 +168,9 @@ class Router:
             self.services.audit.record(Call(None, None, request_id), name or "unknown", None, fault.faultcode)
         except Exception:  # noqa: BLE001 - the fault is answered even when the audit cannot be written
             log.exception("could not audit fault %s", fault.faultcode)
-        return _respond(start_response, "500 Internal Server Error", "text/xml; charset=utf-8", fault_envelope(fault), request_id)
+        return _respond(
+            start_response, "500 Internal Server Error", "text/xml; charset=utf-8", fault_envelope(fault), request_id
+        )
 
 
 def fault_envelope(fault: faults.RaasFault) -> bytes:
@@ -179,7 +186,9 @@ def fault_envelope(fault: faults.RaasFault) -> bytes:
 
 
 def _respond(start_response, status: str, content_type: str, body: bytes, request_id: str):
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), ("X-Request-Id", request_id)])
+    start_response(
+        status, [("Content-Type", content_type), ("Content-Length", str(len(body))), ("X-Request-Id", request_id)]
+    )
     return [body]
 
 

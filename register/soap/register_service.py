@@ -115,4 +115,6 @@ class RegisterService(ServiceBase):
 
     @rpc(_returns=DossierTypes, _out_variable_name="dossierTypes")
     def listDossierTypes(ctx):
-        return [DossierType(code=c, label=label) for c, label in services_of(ctx).register.list_dossier_types(call_of(ctx))]
+        return [
+            DossierType(code=c, label=label) for c, label in services_of(ctx).register.list_dossier_types(call_of(ctx))
+        ]

@@ -13,7 +13,9 @@ from spyne.model import ModelBase
 from register.soap.namespaces import COMMON
 
 
-def named(base: type[ModelBase], name: str, namespace: str = COMMON, **facets) -> tuple[type[ModelBase], type[ModelBase]]:
+def named(
+    base: type[ModelBase], name: str, namespace: str = COMMON, **facets
+) -> tuple[type[ModelBase], type[ModelBase]]:
     """A named simple type as (required, optional) variants."""
 
     def variant(min_occurs: int):
