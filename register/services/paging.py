@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import date
 
 from register.domain.errors import InvalidPageToken
@@ -19,8 +20,16 @@ Keyset = tuple[str, str, date]
 
 
 class PageTokens:
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+    def __init__(self, secret: bytes | Callable[[], bytes]) -> None:
+        # a callable is asked on first use, so a worker boots while the database is down
+        self._secret = secret if isinstance(secret, bytes) else None
+        self._load_secret = secret if callable(secret) else None
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = self._load_secret()
+        return self._secret
 
     def issue(self, query: tuple, keyset: Keyset) -> str:
         payload = _b64(json.dumps([keyset[0], keyset[1], keyset[2].isoformat()], separators=(",", ":")).encode())
@@ -28,14 +37,14 @@ class PageTokens:
 
     def read(self, query: tuple, token: str) -> Keyset:
         payload, _, signature = token.partition(".")
-        if not hmac.compare_digest(signature, self._sign(query, payload)):
+        if not hmac.compare_digest(signature.encode(), self._sign(query, payload).encode()):
             raise InvalidPageToken(pageToken=token)
         ssin, dossier_type, start = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         return ssin, dossier_type, date.fromisoformat(start)
 
     def _sign(self, query: tuple, payload: str) -> str:
         message = repr(query).encode() + b"\0" + payload.encode()
-        return _b64(hmac.new(self._secret, message, hashlib.sha256).digest()[:18])
+        return _b64(hmac.new(self.secret, message, hashlib.sha256).digest()[:18])
 
 
 def _b64(raw: bytes) -> str:

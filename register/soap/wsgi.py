@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
     registrations = Registrations(engine)
     services = Services(
         authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds),
-        register=RegisterService(registrations, PageTokens(registrations.instance_secret())),
+        register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
         audit=AuditTrail(engine),
     )
 
