@@ -282,6 +282,7 @@ CREATE FUNCTION raas_unregister(
 LANGUAGE plpgsql AS $$
 DECLARE
   v_refusal record;
+  v_removed daterange;
 BEGIN
   -- a canceled ssin keeps its lines (CONTRACT.md section 7): its owner may still remove them
   SELECT * INTO v_refusal FROM raas_person_refusal(p_ssin, true);
@@ -302,13 +303,16 @@ BEGIN
       )
       SELECT count(*), 0 INTO deleted_count, changed_count FROM gone;
     ELSE
+      -- no day follows 9999-12-31: removing up to it leaves no tail of an open line
+      v_removed := CASE WHEN upper(p_period) = DATE '10000-01-01'
+                        THEN daterange(lower(p_period), NULL) ELSE p_period END;
       WITH hit AS (
         DELETE FROM registration r
         WHERE r.tenant_id = p_tenant AND r.ssin = p_ssin AND r.dossier_type = p_dossier_type
           AND r.period && p_period
         RETURNING r.period
       ), rest AS (
-        SELECT datemultirange(h.period) - datemultirange(p_period) AS pieces FROM hit h
+        SELECT datemultirange(h.period) - datemultirange(v_removed) AS pieces FROM hit h
       ), kept AS (
         INSERT INTO registration (tenant_id, ssin, dossier_type, period)
         SELECT p_tenant, p_ssin, p_dossier_type, piece FROM rest, unnest(rest.pieces) AS piece
