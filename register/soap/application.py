@@ -9,6 +9,7 @@ audits every fault.
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from dataclasses import dataclass
@@ -104,7 +105,10 @@ def build_service(services: Services, service_class, tns: str, max_request_bytes
         out_protocol=RaasSoap11(),
         classes=[FaultDetail],
     )
-    app.interface.nsmap["soapenv"] = SOAP_ENV  # faultcodes are written soapenv:Client.<Reason>
+    # faultcodes are written soapenv:Client.<Reason>: the envelope must bind that prefix (spyne says soap11env)
+    app.interface.nsmap.pop("soap11env", None)
+    app.interface.nsmap["soapenv"] = SOAP_ENV
+    app.interface.prefmap[SOAP_ENV] = "soapenv"
     return RaasWsgi(app, max_content_length=max_request_bytes)
 
 
@@ -149,8 +153,7 @@ class Router:
                 return _text(start_response, "404 Not Found", "not found\n", request_id)
             if environ.get("REQUEST_METHOD") == "GET" and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
                 return _respond(start_response, "200 OK", "text/xml; charset=utf-8", self.wsdl(name), request_id)
-            length = environ.get("CONTENT_LENGTH") or "0"
-            if not length.isdigit() or int(length) > self.max_request_bytes:
+            if not self._body_within_limit(environ):
                 too_large = faults.client("RequestTooLarge", "The request body is larger than this service accepts.")
                 return self._fault(start_response, too_large, request_id, name)
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/ws/{name}"
@@ -162,6 +165,18 @@ class Router:
             return self.soap[name](environ, start)
         except Exception as exc:  # noqa: BLE001 - never an HTML page, whatever arrives
             return self._fault(start_response, faults.internal(exc), request_id, None)
+
+    def _body_within_limit(self, environ) -> bool:
+        """Refuse by Content-Length before reading; a chunked body is read up to the limit and kept."""
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            return length.isdigit() and int(length) <= self.max_request_bytes
+        body = environ["wsgi.input"].read(self.max_request_bytes + 1)
+        if len(body) > self.max_request_bytes:
+            return False
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return True
 
     def _fault(self, start_response, fault: faults.RaasFault, request_id: str, name: str | None):
         try:

@@ -14,9 +14,9 @@ import threading
 from lxml import etree
 from spyne.protocol.soap import Soap11
 
-from register.domain.errors import RegisterError
+from register.domain.errors import InvalidPeriod, RegisterError
 from register.soap import faults
-from register.soap.namespaces import PASSWORD_TEXT, WSSE
+from register.soap.namespaces import COMMON, PASSWORD_TEXT, SOAP_ENV, WSSE
 
 _local = threading.local()
 
@@ -66,13 +66,32 @@ class RaasSoap11(Soap11):
             raise _malformed("The request must be encoded in UTF-8.")
         if next(root.iter(etree.ProcessingInstruction, etree.Entity), None) is not None or _has_top_level_pi(root):
             raise _malformed("Processing instructions and entity references are not allowed.")
+        if root.tag != f"{{{SOAP_ENV}}}Envelope" or root.find(f"{{{SOAP_ENV}}}Body") is None:
+            raise _malformed("The request is not a SOAP 1.1 Envelope with a Body.")
         ctx.in_document = (root, {})
+
+    def set_app(self, value):
+        super().set_app(value)
+        if value is not None:
+            interface = value.interface
+            self._operations = frozenset(interface.service_method_map)
+            # every element name the schemas declare, to tell a misplaced element from an unknown one
+            self._element_names = frozenset(
+                name for cls in interface.classes.values() for name in (getattr(cls, "_type_info", None) or ())
+            )
 
     def validate_body(self, ctx, message):
         if message is self.REQUEST:
             ctx.udc = self._authenticate(ctx.in_header_doc)
+            _one_operation(ctx.in_document)
+            if ctx.in_body_doc.tag not in self._operations:
+                raise _schema_error(
+                    etree.QName(ctx.in_body_doc).localname, "the Body's element is not an operation of this service"
+                )
         if not self.validation_schema.validate(ctx.in_body_doc):
-            raise _schema_fault(self.validation_schema.error_log.last_error)
+            raise _schema_fault(self.validation_schema.error_log.last_error, self._element_names)
+        if message is self.REQUEST:
+            _dates_in_calendar(ctx.in_body_doc)
 
     def _authenticate(self, header):
         username, password = _username_token(header)
@@ -80,6 +99,35 @@ class RaasSoap11(Soap11):
             return self.app.raas.authenticator.authenticate(username, password)
         except RegisterError as error:
             raise faults.RaasFault.of(error) from None
+
+
+def _one_operation(envelope) -> None:
+    """A document/literal body has exactly one part (WS-I Basic Profile R2210)."""
+    body = envelope.find(f"{{{SOAP_ENV}}}Body")
+    if len(body) != 1:
+        raise _schema_error(None, f"the SOAP Body holds {len(body)} elements; it must hold exactly one operation")
+
+
+def _schema_error(element: str | None, diagnostic: str) -> faults.RaasFault:
+    return faults.RaasFault(
+        "Client",
+        "SchemaValidationError",
+        "The request does not conform to the WSDL schema.",
+        [("element", element)] if element else [],
+        diagnostic=diagnostic[:256],
+    )
+
+
+_DATES = (f"{{{COMMON}}}startDate", f"{{{COMMON}}}endDate")
+_YEAR_TO_9999 = re.compile(r"[0-9]{4}-")
+
+
+def _dates_in_calendar(body) -> None:
+    """xs:date allows years past 9999 and before 1, which the contract calls an invalid period."""
+    for element in body.iter(*_DATES):
+        text = (element.text or "").strip()
+        if not _YEAR_TO_9999.match(text):
+            raise faults.RaasFault.of(InvalidPeriod(**{etree.QName(element).localname: text}))
 
 
 def _has_top_level_pi(root) -> bool:
@@ -106,18 +154,22 @@ def _username_token(header) -> tuple[str | None, str | None]:
     return token.findtext(f"{{{WSSE}}}Username"), password.text if password is not None else None
 
 
-_ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
+_ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)': ")
+_EXPECTED = re.compile(r"Expected is (?:one of )?\( (?:\{[^}]*\})?([^ ,)]+)")
+_NAMESPACE = re.compile(r"\{[a-zA-Z][\w.+-]*:[^}]*\}")  # {urn:...} or {http:...}, not a {11} quantifier
 
 
-def _schema_fault(error) -> faults.RaasFault:
+def _schema_fault(error, declared: frozenset[str] = frozenset()) -> faults.RaasFault:
+    """libxml2's first error, as the element concerned and a readable sentence.
+
+    For a missing element libxml2 reports the element it met instead (or the
+    parent) and says what it expected. The element named is the expected one,
+    unless the one met is declared nowhere (an unknown element, then named).
+    """
     message = error.message if error is not None else ""
-    found = _ELEMENT.search(message)
-    information = {"element": found.group(1)} if found else {}
-    # libxml2's message names the element and the rule; the value sent is left out of the one-liner
-    return faults.RaasFault(
-        "Client",
-        "SchemaValidationError",
-        "The request does not conform to the WSDL schema.",
-        information.items(),
-        diagnostic=message.split(":", 1)[-1].strip()[:300] or None,
-    )
+    element = _ELEMENT.search(message)
+    expected = _EXPECTED.search(message)
+    met = element.group(1) if element else None
+    name = expected.group(1) if expected and (met is None or met in declared or "Missing child" in message) else met
+    sentence = _NAMESPACE.sub("", message[element.end() :] if element else message).strip()
+    return _schema_error(name, f"{met}: {sentence}" if met else sentence)

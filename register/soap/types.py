@@ -42,6 +42,7 @@ def list_of(cls: type[ModelBase], item: str) -> type[ModelBase]:
 Ssin, OptionalSsin = named(Unicode, "ssin", pattern="[0-9]{11}")
 Text, OptionalText = named(Unicode, "text", min_len=1, max_len=256)
 Code, OptionalCode = named(Unicode, "code", min_len=1, max_len=64)
+Value, _ = named(Unicode, "value", min_len=1)  # a fault's fieldValue: what was sent, unbounded
 # CBSS t_IncompleteDate: dd, or mm-dd, may be 00 (unknown)
 IncompleteDate, OptionalIncompleteDate = named(Unicode, "incompleteDate", pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}")
 Gender, OptionalGender = named(Unicode, "gender", values=("M", "F"))
@@ -69,7 +70,7 @@ class Identity(ComplexModel):
 
 class Information(ComplexModel):
     __namespace__ = COMMON
-    _type_info = [("fieldName", Text), ("fieldValue", Unicode(min_occurs=1, nillable=False))]
+    _type_info = [("fieldName", Text), ("fieldValue", Value)]
 
 
 class FaultDetail(ComplexModel):

@@ -16,10 +16,25 @@ from spyne.interface.wsdl import Wsdl11
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
+XS = "http://www.w3.org/2001/XMLSchema"
+_KIND_ORDER = {f"{{{XS}}}{kind}": i for i, kind in enumerate(("import", "simpleType", "complexType", "element"))}
+
+
 def document(wsgi_app, name: str, public_url: str) -> bytes:
     wsdl = Wsdl11(wsgi_app.app.interface)
     wsdl.build_interface_document(f"{public_url.rstrip('/')}/ws/{name}")
-    return wsdl.get_interface_document()
+    return _stable(wsdl.get_interface_document())
+
+
+def _stable(content: bytes) -> bytes:
+    """Spyne declares schema types in an order that depends on the process (sets of classes
+    hashed by id): sort each schema's declarations so every process publishes the same bytes."""
+    root = etree.fromstring(content)
+    for schema in root.iter(f"{{{XS}}}schema"):
+        children = list(schema)
+        children.sort(key=lambda e: (_KIND_ORDER.get(e.tag, 9), e.get("name") or e.get("namespace") or ""))
+        schema[:] = children
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def documents(public_url: str = DEFAULT_PUBLIC_URL) -> dict[str, bytes]:

@@ -1,0 +1,141 @@
+"""Golden samples (wsdl/examples/): each request, posted to the server, answers its golden response.
+
+The samples settle naming questions the contract leaves open (CONTRACT.md). They
+use fixed SSINs, a fixed tenant (its id too: the server's workers cache a
+verified caller, tenant id included, for 60 s) and the credential named in their
+UsernameToken. Responses are compared as canonical XML with prefixes rewritten,
+so only names, namespaces, order and values count.
+
+RAAS_UPDATE_GOLDEN=1 rewrites the response files from what the server answers
+(then review the diff).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import xmlschema
+from lxml import etree
+from sqlalchemy import text
+
+from register.services.auth import hash_password
+from tests.e2e.helpers import COMMON, EXAMPLES, SAFE_PARSER, SOAP_ENV, WSDL_FILE, canonical, post, write_schema_files
+
+USERNAME, PASSWORD = "golden-client", "golden-password-2024"
+TENANT_ID, BCE = 900001, "0203040596"
+PERSONS = [
+    ("85073003328", "Peeters", "Jan", "1985-07-30", "M"),
+    ("90020212372", "Janssens", "Marie", "1990-02-02", "F"),
+    ("77123145624", "Dubois", "Luc", "1977-12-31", "M"),
+]
+DOSSIER_TYPES = [("SOCIAL", "Social assistance"), ("ALLOWANCE", "Family allowance")]
+
+# Lines in the register before each sample's request: (ssin, dossier type, first day, last day or None)
+SEEDS = {
+    "registerPerson": [
+        ("85073003328", "SOCIAL", "2024-01-01", "2024-02-29"),
+        ("85073003328", "SOCIAL", "2024-04-01", "2024-12-31"),
+    ],
+    "unregisterPerson": [("85073003328", "SOCIAL", "2024-01-01", "2024-12-31")],
+    "listRegistrations": [
+        ("85073003328", "SOCIAL", "2024-07-01", None),
+        ("85073003328", "SOCIAL", "2024-01-01", "2024-05-31"),
+        ("85073003328", "ALLOWANCE", "2024-01-01", None),
+        ("90020212372", "SOCIAL", "2023-01-01", "2024-01-15"),
+        ("77123145624", "SOCIAL", "2020-01-01", "2020-12-31"),
+    ],
+    "listDossierTypes": [],
+    "fault-InvalidSsin": [("85073003328", "SOCIAL", "2024-01-01", "2024-01-31")],
+}
+SAMPLES = list(SEEDS)
+OPERATION = {"fault-InvalidSsin": "registerPerson"}
+READABLE_PREFIXES = {"soap11env": "soapenv", "tns": "reg", "s0": "com"}
+
+
+@pytest.fixture
+def golden_world(world):
+    with world.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO tenant (id, bce, name) OVERRIDING SYSTEM VALUE VALUES (:id, :bce, 'Golden tenant')"),
+            {"id": TENANT_ID, "bce": BCE},
+        )
+    for code, label in DOSSIER_TYPES:
+        world.tenants.add_dossier_type(BCE, code, label)
+    world.tenants.add_client(BCE, USERNAME, hash_password(PASSWORD))
+    for ssin, last_name, first_name, birth_date, gender in PERSONS:
+        world.person(last_name, first_name, birth_date, gender, ssin=ssin)
+    return world
+
+
+def _seed(world, name: str) -> None:
+    with world.engine.begin() as conn:
+        for ssin, dossier_type, first, last in SEEDS[name]:
+            conn.execute(
+                text(
+                    "INSERT INTO registration (tenant_id, ssin, dossier_type, period)"
+                    " VALUES (:tenant, :ssin, :type, daterange(CAST(:first AS date), CAST(:last AS date), '[]'))"
+                ),
+                {"tenant": TENANT_ID, "ssin": ssin, "type": dossier_type, "first": first, "last": last},
+            )
+
+
+def _readable(response: bytes) -> bytes:
+    """The server's answer pretty-printed, with the prefixes the request samples use."""
+    root = etree.fromstring(response, SAFE_PARSER)
+    text_form = etree.tostring(root).decode()
+    for old, new in READABLE_PREFIXES.items():
+        text_form = text_form.replace(f"<{old}:", f"<{new}:").replace(f"</{old}:", f"</{new}:")
+        text_form = text_form.replace(f"xmlns:{old}=", f"xmlns:{new}=")
+    root = etree.fromstring(text_form.encode(), SAFE_PARSER)
+    for node in root.iter():
+        if node.text is not None and not node.text.strip():
+            node.text = None
+        if node.tail is not None and not node.tail.strip():
+            node.tail = None
+    # the faultcode is a QName in the envelope's namespace: declare the prefix it uses
+    if root.find(f".//{{{SOAP_ENV}}}Fault") is not None and root.nsmap.get("soapenv") != SOAP_ENV:
+        raise AssertionError("write the fault sample with the soapenv prefix bound")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, pretty_print=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_golden_request_answers_the_golden_response(golden_world, server, name):
+    _seed(golden_world, name)
+    answer = post(server.endpoint, (EXAMPLES / f"{name}.request.xml").read_bytes())
+    assert answer.status_code == (500 if name.startswith("fault-") else 200), answer.text
+    golden = EXAMPLES / f"{name}.response.xml"
+    if os.environ.get("RAAS_UPDATE_GOLDEN"):
+        golden.write_bytes(_readable(answer.content))
+    assert canonical(answer.content, rewrite_prefixes=True) == canonical(golden.read_bytes(), rewrite_prefixes=True)
+
+
+@pytest.fixture(scope="module")
+def schemas(tmp_path_factory):
+    """The committed WSDL's schemas (the served one equals it: test_wsdl.py), in libxml2 and in xmlschema."""
+    wrapper = write_schema_files(etree.parse(str(WSDL_FILE), SAFE_PARSER).getroot(), tmp_path_factory.mktemp("xsd"))
+    return etree.XMLSchema(etree.parse(str(wrapper))), xmlschema.XMLSchema(str(wrapper))
+
+
+@pytest.mark.parametrize("kind", ["request", "response"])
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_golden_sample_conforms_to_the_wsdl_schemas(schemas, name, kind):
+    libxml2_schema, python_schema = schemas
+    document = (EXAMPLES / f"{name}.{kind}.xml").read_bytes()
+    assert document.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+    root = etree.fromstring(document, SAFE_PARSER)
+    assert root.tag == f"{{{SOAP_ENV}}}Envelope"
+    (payload,) = root.find(f"{{{SOAP_ENV}}}Body")
+    if payload.tag == f"{{{SOAP_ENV}}}Fault":
+        assert name.startswith("fault-") and kind == "response"
+        fault_code = payload.findtext("faultcode")
+        prefix, _, reason = fault_code.partition(":")
+        assert payload.nsmap[prefix] == SOAP_ENV and reason == f"Client.{name.removeprefix('fault-')}"
+        (payload,) = payload.find("detail")
+        assert payload.tag == f"{{{COMMON}}}FaultDetail"
+    else:
+        operation = OPERATION.get(name, name)
+        assert etree.QName(payload).localname == operation + ("Response" if kind == "response" else "")
+    standalone = etree.fromstring(etree.tostring(payload))
+    libxml2_schema.assertValid(standalone)
+    python_schema.validate(etree.tostring(standalone).decode())
