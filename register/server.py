@@ -7,6 +7,7 @@ worker after the fork, so no database connection crosses a fork.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from gunicorn.app.base import BaseApplication
@@ -24,7 +25,9 @@ class Server(BaseApplication):
     def load(self):
         from register.soap.wsgi import create_app
 
-        return create_app()
+        app = create_app()
+        gc.freeze()  # the application's long-lived objects leave the collector's work
+        return app
 
 
 def options(bind: str, workers: int, threads: int, max_request_bytes: int) -> dict:
@@ -34,6 +37,9 @@ def options(bind: str, workers: int, threads: int, max_request_bytes: int) -> di
         "worker_class": "gthread",
         "threads": threads,
         "keepalive": 75,  # longer than the usual client pool idle time
+        # a socket per worker: the kernel spreads connections evenly, where workers racing on
+        # one socket left a burst of keep-alive clients on one worker (bench/register.py)
+        "reuse_port": True,
         "timeout": 30,
         "graceful_timeout": 20,
         "limit_request_line": 8190,

@@ -1,13 +1,17 @@
 """Engine and connections.
 
-Every service call is one short transaction. Calls that need a single
-statement run it in autocommit (the statement is its own transaction: one
-round trip instead of BEGIN, statement, COMMIT); the others open a transaction
-with ``engine.begin()``.
+Every service call is one short transaction. The SOAP path's calls are single
+statements run in autocommit on a psycopg pool (the statement is its own
+transaction: one round trip instead of BEGIN, statement, COMMIT); everything
+else (CLI, imports, migrations) uses SQLAlchemy with ``engine.begin()``.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+
+from psycopg_pool import ConnectionPool
 from sqlalchemy import Engine, create_engine, make_url
 
 from register.config import Settings
@@ -41,3 +45,34 @@ def create(settings: Settings, url: str | None = None, **options) -> Engine:
         connect_args={"connect_timeout": 5, "application_name": "raas"},
         **options,
     )
+
+
+_pools: dict[tuple[int, str], ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def statement_pool(engine: Engine) -> ConnectionPool:
+    """Autocommit psycopg connections for the one-statement calls of the SOAP path.
+
+    SQLAlchemy's statement and result layers cost more client CPU than the
+    register's whole merge function (bench/register.py); here a call is a
+    pooled connection, a prepared statement and a tuple. One pool per process
+    and database, created after any fork (the key holds the pid).
+    """
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            pool = ConnectionPool(
+                conninfo,
+                min_size=1,
+                max_size=max(engine.pool.size(), 1),
+                timeout=5,  # then Server.Unavailable rather than a hung worker
+                kwargs={"autocommit": True, "connect_timeout": 5, "application_name": "raas"},
+                name="raas-statements",
+                open=False,
+            )
+            pool.open(wait=False)  # connect in the background: a worker boots while the database is down
+            _pools[key] = pool
+        return pool

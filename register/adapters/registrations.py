@@ -1,8 +1,10 @@
 """The register's lines in PostgreSQL.
 
 Writes call the plpgsql functions of the migrations: one statement, so one
-round trip, run in autocommit (the statement is the transaction). Reads that
-are audited put the audit insert in the same statement.
+round trip, run in autocommit (the statement is the transaction) on the
+statement pool (register.adapters.database.statement_pool), prepared by
+psycopg after a few uses. Reads that are audited put the audit insert in the
+same statement.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, text
+from psycopg.rows import namedtuple_row
+from sqlalchemy import Engine
 
+from register.adapters.database import statement_pool
 from register.domain.periods import Period
 
 
@@ -57,25 +61,40 @@ def _outcome(row) -> Outcome:
     return Outcome(None if row.outcome == "OK" else row.outcome, tuple(row.info or ()))
 
 
-_REGISTER = text(
-    "SELECT * FROM raas_register(:tenant, :username, :request_id, :ssin, :dossier_type,"
-    " daterange(:start, :end, '[]'), :last_name_key, :first_name_key, :birth_date, :gender)"
+_REGISTER = (
+    "SELECT * FROM raas_register(%(tenant)s, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
+    " daterange(%(start)s, %(end)s, '[]'), %(last_name_key)s, %(first_name_key)s, %(birth_date)s, %(gender)s)"
 )
-_UNREGISTER = text(
-    "SELECT * FROM raas_unregister(:tenant, :username, :request_id, :ssin, :dossier_type,"
-    " CASE WHEN CAST(:whole AS boolean) THEN NULL ELSE daterange(:start, :end, '[]') END)"
+_UNREGISTER = (
+    "SELECT * FROM raas_unregister(%(tenant)s, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
+    " CASE WHEN %(whole)s::boolean THEN NULL ELSE daterange(%(start)s, %(end)s, '[]') END)"
 )
-_REFUSAL = text("SELECT reason, info FROM raas_person_refusal(:ssin, :allow_canceled)")
-_DOSSIER_TYPES = text(
+_REFUSAL = "SELECT reason, info FROM raas_person_refusal(%(ssin)s, %(allow_canceled)s)"
+_DOSSIER_TYPES = (
     "WITH audited AS (INSERT INTO audit (tenant_id, username, operation, outcome, request_id)"
-    " VALUES (:tenant, :username, 'listDossierTypes', 'OK', :request_id))"
-    " SELECT code, label FROM dossier_type WHERE tenant_id = :tenant ORDER BY code"
+    " VALUES (%(tenant)s, %(username)s, 'listDossierTypes', 'OK', %(request_id)s))"
+    " SELECT code, label FROM dossier_type WHERE tenant_id = %(tenant)s ORDER BY code"
+)
+_FIND = (
+    "WITH audited AS (INSERT INTO audit (tenant_id, username, operation, ssins, outcome, request_id)"
+    " VALUES (%(tenant)s, %(username)s, 'listRegistrations', %(ssins)s, 'OK', %(request_id)s))"
+    " SELECT ssin, dossier_type, lower(period) AS first_day, upper(period) - 1 AS last_day"
+    " FROM registration WHERE {where}"
+    " ORDER BY ssin, dossier_type, lower(period) LIMIT %(limit)s"
 )
 
 
 class Registrations:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._pool = statement_pool(engine)
+
+    def _all(self, statement: str, params: dict) -> list:
+        with self._pool.connection() as conn:
+            return conn.cursor(row_factory=namedtuple_row).execute(statement, params).fetchall()
+
+    def _one(self, statement: str, params: dict):
+        (row,) = self._all(statement, params)
+        return row
 
     def merge(
         self,
@@ -89,42 +108,40 @@ class Registrations:
         birth_date: str | None = None,
         gender: str | None = None,
     ) -> Outcome | Merged:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                _REGISTER,
-                {
-                    "tenant": call.tenant_id,
-                    "username": call.username,
-                    "request_id": call.request_id,
-                    "ssin": ssin,
-                    "dossier_type": dossier_type,
-                    "start": period.start,
-                    "end": period.end,
-                    "last_name_key": last_name_key,
-                    "first_name_key": first_name_key,
-                    "birth_date": birth_date,
-                    "gender": gender,
-                },
-            ).one()
+        row = self._one(
+            _REGISTER,
+            {
+                "tenant": call.tenant_id,
+                "username": call.username,
+                "request_id": call.request_id,
+                "ssin": ssin,
+                "dossier_type": dossier_type,
+                "start": period.start,
+                "end": period.end,
+                "last_name_key": last_name_key,
+                "first_name_key": first_name_key,
+                "birth_date": birth_date,
+                "gender": gender,
+            },
+        )
         if row.outcome != "OK":
             return _outcome(row)
         return Merged(Period(row.line_start, row.line_end), row.merged_count, row.changed)
 
     def remove(self, call: Call, ssin: str, dossier_type: str, period: Period | None) -> Outcome | Removed:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                _UNREGISTER,
-                {
-                    "tenant": call.tenant_id,
-                    "username": call.username,
-                    "request_id": call.request_id,
-                    "ssin": ssin,
-                    "dossier_type": dossier_type,
-                    "whole": period is None,
-                    "start": period.start if period else None,
-                    "end": period.end if period else None,
-                },
-            ).one()
+        row = self._one(
+            _UNREGISTER,
+            {
+                "tenant": call.tenant_id,
+                "username": call.username,
+                "request_id": call.request_id,
+                "ssin": ssin,
+                "dossier_type": dossier_type,
+                "whole": period is None,
+                "start": period.start if period else None,
+                "end": period.end if period else None,
+            },
+        )
         if row.outcome != "OK":
             return _outcome(row)
         return Removed(
@@ -133,8 +150,7 @@ class Registrations:
 
     def person_refusal(self, ssin: str, *, allow_canceled: bool = False) -> Outcome:
         """Why ``ssin`` cannot be used (Unknown/Replaced/Canceled), or Outcome(None)."""
-        with self._engine.connect() as conn:
-            row = conn.execute(_REFUSAL, {"ssin": ssin, "allow_canceled": allow_canceled}).one()
+        row = self._one(_REFUSAL, {"ssin": ssin, "allow_canceled": allow_canceled})
         return Outcome(row.reason, (row.info,) if row.info else ())
 
     def find(
@@ -148,7 +164,7 @@ class Registrations:
         limit: int,
     ) -> list[Line]:
         """The tenant's lines matching every filter given, in listing order, after the keyset ``after``."""
-        where = ["tenant_id = :tenant"]
+        where = ["tenant_id = %(tenant)s"]
         params: dict = {
             "tenant": call.tenant_id,
             "username": call.username,
@@ -157,36 +173,25 @@ class Registrations:
             "limit": limit,
         }
         if ssin is not None:
-            where.append("ssin = :ssin")
+            where.append("ssin = %(ssin)s")
             params["ssin"] = ssin
         if dossier_type is not None:
-            where.append("dossier_type = :dossier_type")
+            where.append("dossier_type = %(dossier_type)s")
             params["dossier_type"] = dossier_type
         if period is not None:
-            where.append("period && daterange(:start, :end, '[]')")
+            where.append("period && daterange(%(start)s, %(end)s, '[]')")
             params.update(start=period.start, end=period.end)
         if after is not None:
-            where.append("(ssin, dossier_type, lower(period)) > (:after_ssin, :after_type, :after_start)")
+            where.append("(ssin, dossier_type, lower(period)) > (%(after_ssin)s, %(after_type)s, %(after_start)s)")
             params.update(after_ssin=after[0], after_type=after[1], after_start=after[2])
-        statement = text(
-            "WITH audited AS (INSERT INTO audit (tenant_id, username, operation, ssins, outcome, request_id)"
-            " VALUES (:tenant, :username, 'listRegistrations', :ssins, 'OK', :request_id))"
-            f" SELECT ssin, dossier_type, lower(period) AS first_day, upper(period) - 1 AS last_day"
-            f" FROM registration WHERE {' AND '.join(where)}"
-            " ORDER BY ssin, dossier_type, lower(period) LIMIT :limit"
-        )
-        with self._engine.connect() as conn:
-            rows = conn.execute(statement, params).all()
+        rows = self._all(_FIND.format(where=" AND ".join(where)), params)
         return [Line(r.ssin, r.dossier_type, Period(r.first_day, r.last_day)) for r in rows]
 
     def dossier_types(self, call: Call) -> list[tuple[str, str]]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                _DOSSIER_TYPES,
-                {"tenant": call.tenant_id, "username": call.username, "request_id": call.request_id},
-            ).all()
+        rows = self._all(
+            _DOSSIER_TYPES, {"tenant": call.tenant_id, "username": call.username, "request_id": call.request_id}
+        )
         return [(r.code, r.label) for r in rows]
 
     def instance_secret(self) -> bytes:
-        with self._engine.connect() as conn:
-            return conn.execute(text("SELECT secret FROM instance_secret WHERE id = 1")).scalar_one().encode()
+        return self._one("SELECT secret FROM instance_secret WHERE id = 1", {}).secret.encode()

@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 
 import psycopg
+import psycopg_pool
+import spyne.const
 import sqlalchemy.exc
 from spyne import Application
 from spyne.server.wsgi import WsgiApplication
@@ -36,7 +38,17 @@ log = logging.getLogger("raas.soap")
 for _name in ("spyne.application.client", "spyne.application", "spyne.server.wsgi", "spyne.protocol"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
-_UNAVAILABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError, psycopg.OperationalError)
+# Spyne forces a full garbage collection at most once a second in every worker
+# (MethodContext.close): 35-40 ms with the GIL held, the p99 of every thread of
+# that worker (bench/register.py). Python's own generational collector suffices.
+spyne.const.MIN_GC_INTERVAL = float("inf")
+
+_UNAVAILABLE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg_pool.PoolTimeout,
+)
 
 
 @dataclass(frozen=True)

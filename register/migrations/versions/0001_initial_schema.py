@@ -214,19 +214,21 @@ CREATE FUNCTION raas_register(
     OUT merged_count int, OUT changed boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_refusal record;
   v_person person%ROWTYPE;
   v_line daterange;
 BEGIN
-  SELECT * INTO v_refusal FROM raas_person_refusal(p_ssin, false);
-  outcome := v_refusal.reason;
-  IF outcome = 'ReplacedSsin' THEN
-    info := ARRAY[v_refusal.info];
-  ELSIF outcome IS NULL AND NOT EXISTS (
+  SELECT * INTO v_person FROM person WHERE ssin = p_ssin;  -- read once: the hot path of the service
+  IF NOT FOUND THEN
+    outcome := 'UnknownSsin';
+  ELSIF v_person.status = 'REPLACED' THEN
+    outcome := 'ReplacedSsin';
+    info := ARRAY[raas_last_of_chain(p_ssin)];
+  ELSIF v_person.status = 'CANCELED' THEN
+    outcome := 'CanceledSsin';
+  ELSIF NOT EXISTS (
       SELECT 1 FROM dossier_type d WHERE d.tenant_id = p_tenant AND d.code = p_dossier_type) THEN
     outcome := 'UnknownDossierType';
-  ELSIF outcome IS NULL THEN
-    SELECT * INTO v_person FROM person WHERE ssin = p_ssin;
+  ELSE
     info := array_remove(ARRAY[
       CASE WHEN p_last_name_key <> v_person.last_name_key THEN 'lastName' END,
       CASE WHEN p_first_name_key <> v_person.first_name_key THEN 'firstName' END,
@@ -248,7 +250,8 @@ BEGIN
         WITH absorbed AS (
           DELETE FROM registration r
           WHERE r.tenant_id = p_tenant AND r.ssin = p_ssin AND r.dossier_type = p_dossier_type
-            AND (r.period && p_period OR r.period -|- p_period)
+            -- overlapping or touching: overlapping the period widened by a day each side (one index probe)
+            AND r.period && daterange(lower(p_period) - 1, upper(p_period) + 1)
           RETURNING r.period
         ), merged AS (
           INSERT INTO registration (tenant_id, ssin, dossier_type, period)
