@@ -18,6 +18,7 @@ import psycopg
 import psycopg_pool
 import spyne.const
 import sqlalchemy.exc
+from lxml import etree
 from spyne import Application
 from spyne.server.wsgi import WsgiApplication
 
@@ -90,10 +91,9 @@ class RaasWsgi(WsgiApplication):
 
     def _audit(self, ctx, fault: faults.RaasFault) -> None:
         caller = ctx.udc
-        ssin = None
         body = ctx.in_body_doc
-        if body is not None:
-            ssin = body.findtext(f"{{{body.nsmap.get(None, REGISTER)}}}ssin") or body.findtext(f"{{{REGISTER}}}ssin")
+        # the operation's own ssin element, in whichever service's namespace
+        ssin = body.findtext(f"{{{etree.QName(body).namespace}}}ssin") if body is not None else None
         operation = ctx.method_request_string or "unknown"
         operation = operation.rsplit("}", 1)[-1][:100]
         try:
@@ -201,8 +201,6 @@ class Router:
 
 
 def fault_envelope(fault: faults.RaasFault) -> bytes:
-    from lxml import etree
-
     env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soapenv": SOAP_ENV})
     body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")
     node = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
