@@ -91,7 +91,8 @@ def cmd_tenant_add_client(args, settings: Settings) -> None:
 
 def cmd_serve(args, settings: Settings) -> None:
     from register.adapters import database, schema
-    from register.server import Server, options
+    from register.observability import metrics_dir
+    from register.server import Server, default_workers, options
 
     # Start (or find) the database once here; the workers inherit its URL.
     url = database.database_url(settings)
@@ -102,7 +103,15 @@ def cmd_serve(args, settings: Settings) -> None:
     os.environ["RAAS_PUBLIC_URL"] = public
     for name in ("RegisterService",):
         print(f"WSDL: {public}/ws/{name}?wsdl", flush=True)
-    Server(options(args.bind, args.workers, args.threads, settings.max_request_bytes)).run()
+    # before any worker (or prometheus_client) starts: the workers inherit the variable
+    metrics = metrics_dir.prepare_directory(settings.metrics_dir)
+    explicit = {key: value for key, value in (("workers", args.workers), ("threads", args.threads)) if value}
+    defaults = options(args.bind, default_workers(), 4, settings.max_request_bytes)
+    try:
+        Server(defaults, args.config, explicit).run()
+    finally:
+        if not settings.metrics_dir:
+            metrics_dir.remove_directory(metrics)
 
 
 def _progress(label: str):
@@ -156,7 +165,8 @@ def parser() -> argparse.ArgumentParser:
         prog="raas",
         description="Register-as-a-Service: SSIN - dossier type - period register over SOAP.",
         epilog="Settings come from the environment: DATABASE_URL, RAAS_HOME, RAAS_PUBLIC_URL, "
-        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL (see README).",
+        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, "
+        "RAAS_PUSHGATEWAY_URL (see README).",
     )
     groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
@@ -185,8 +195,13 @@ def parser() -> argparse.ArgumentParser:
 
     serve = groups.add_parser("serve", help="the SOAP services under gunicorn")
     serve.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")
-    serve.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1), help="worker processes")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: one per CPU of the container's limit, at least 2)"
+    )
+    serve.add_argument("--threads", type=int, help="threads per worker (default 4)")
+    serve.add_argument(
+        "--config", help="a gunicorn configuration file (e.g. deploy/gunicorn.conf.py) applied over the defaults"
+    )
     serve.set_defaults(run=cmd_serve)
 
     source = groups.add_parser("source", help="the authentic source").add_subparsers(dest="action", required=True)

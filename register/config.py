@@ -10,6 +10,8 @@
 | RAAS_AUTH_CACHE_SECONDS  | 60                               | how long a verified password is trusted   |
 | RAAS_DB_POOL_SIZE        | 4                                | connections per worker process            |
 | RAAS_LOG_LEVEL           | INFO                             | logging level                             |
+| RAAS_METRICS_DIR         | a new temporary folder           | where gunicorn workers count metrics       |
+| RAAS_PUSHGATEWAY_URL     | none                             | Prometheus Pushgateway for batch metrics   |
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class Settings:
     auth_cache_seconds: float
     db_pool_size: int
     log_level: str
+    metrics_dir: str | None = None
+    pushgateway_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -42,8 +46,17 @@ class Settings:
             max_request_bytes=_int(env, "RAAS_MAX_REQUEST_BYTES", 1024 * 1024),
             auth_cache_seconds=float(_int(env, "RAAS_AUTH_CACHE_SECONDS", 60)),
             db_pool_size=_int(env, "RAAS_DB_POOL_SIZE", 4),
-            log_level=env.get("RAAS_LOG_LEVEL", "INFO").upper(),
+            log_level=_log_level(env.get("RAAS_LOG_LEVEL") or "INFO"),
+            metrics_dir=env.get("RAAS_METRICS_DIR") or None,
+            pushgateway_url=env.get("RAAS_PUSHGATEWAY_URL") or None,
         )
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        raise SystemExit(f"RAAS_LOG_LEVEL must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG, not {raw!r}")
+    return level
 
 
 def _int(env, name: str, default: int) -> int:

@@ -1,10 +1,10 @@
-"""The WSGI application: /ws/<Service> (SOAP, WSDL on ?wsdl) and /healthz, /readyz.
+"""The WSGI application: /ws/<Service> (SOAP, WSDL on ?wsdl) and /healthz, /readyz, /metrics.
 
 Spyne answers the SOAP calls; around it this module (1) refuses bodies over
 the size limit before reading them, (2) serves each WSDL built once from
 RAAS_PUBLIC_URL rather than from whichever Host header came first, (3) turns
-any error that escapes spyne into a SOAP fault (never an HTML page) and (4)
-audits every fault.
+any error that escapes spyne into a SOAP fault (never an HTML page), (4)
+audits every fault and (5) observes every call (metrics, one log line).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from spyne.server.wsgi import WsgiApplication
 from register.adapters.audit import AuditTrail
 from register.adapters.registrations import Call
 from register.domain.errors import RegisterError
+from register.observability import metrics
+from register.observability.calls import ENVIRON_KEY, Observation, observation_of
 from register.services.auth import Authenticator
 from register.services.register import RegisterService
 from register.soap import faults, wsdl
@@ -67,6 +69,10 @@ class RaasApplication(Application):
         super().__init__(*args, **kwargs)
 
     def call_wrapper(self, ctx):
+        observation = observation_of(getattr(ctx.transport, "req_env", None))
+        if observation is not None:
+            observation.operation = ctx.descriptor.name
+            observation.tenant = ctx.udc.bce if ctx.udc is not None else None
         try:
             return super().call_wrapper(ctx)
         except RegisterError as error:
@@ -86,8 +92,19 @@ class RaasWsgi(WsgiApplication):
     def handle_error(self, p_ctx, others, error, start_response):
         fault = faults.from_spyne(error)
         p_ctx.out_error = fault
+        self._observe(p_ctx, fault)
         self._audit(p_ctx, fault)
         return super().handle_error(p_ctx, others, fault, start_response)
+
+    def _observe(self, ctx, fault: faults.RaasFault) -> None:
+        observation = observation_of(getattr(ctx.transport, "req_env", None))
+        if observation is None:
+            return
+        observation.outcome = fault.faultcode
+        if observation.operation == "unknown" and ctx.method_request_string in self.app.interface.service_method_map:
+            observation.operation = ctx.method_request_string.rsplit("}", 1)[-1]
+        if observation.tenant is None and ctx.udc is not None:
+            observation.tenant = ctx.udc.bce
 
     def _audit(self, ctx, fault: faults.RaasFault) -> None:
         caller = ctx.udc
@@ -152,6 +169,9 @@ class Router:
         try:
             if path == "/healthz":
                 return _text(start_response, "200 OK", "ok\n", request_id)
+            if path == "/metrics":
+                body, content_type = metrics.exposition()
+                return _respond(start_response, "200 OK", content_type, body, request_id)
             if path == "/readyz":
                 ok = self.ready()
                 return _text(
@@ -165,18 +185,27 @@ class Router:
                 return _text(start_response, "404 Not Found", "not found\n", request_id)
             if environ.get("REQUEST_METHOD") == "GET" and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
                 return _respond(start_response, "200 OK", "text/xml; charset=utf-8", self.wsdl(name), request_id)
-            if not self._body_within_limit(environ):
-                too_large = faults.client("RequestTooLarge", "The request body is larger than this service accepts.")
-                return self._fault(start_response, too_large, request_id, name)
-            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/ws/{name}"
-            environ["PATH_INFO"] = ""
-
-            def start(status, headers, exc_info=None):
-                return start_response(status, [*headers, ("X-Request-Id", request_id)], exc_info)
-
-            return self.soap[name](environ, start)
+            observation = environ[ENVIRON_KEY] = Observation(name, request_id)
+            try:
+                return self._call(name, environ, start_response, request_id)
+            except Exception as exc:  # noqa: BLE001 - never an HTML page, whatever arrives
+                return self._fault(start_response, faults.internal(exc), request_id, name, environ)
+            finally:
+                observation.finish()
         except Exception as exc:  # noqa: BLE001 - never an HTML page, whatever arrives
-            return self._fault(start_response, faults.internal(exc), request_id, None)
+            return self._fault(start_response, faults.internal(exc), request_id, None, environ)
+
+    def _call(self, name: str, environ, start_response, request_id: str):
+        if not self._body_within_limit(environ):
+            too_large = faults.client("RequestTooLarge", "The request body is larger than this service accepts.")
+            return self._fault(start_response, too_large, request_id, name, environ)
+        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/ws/{name}"
+        environ["PATH_INFO"] = ""
+
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("X-Request-Id", request_id)], exc_info)
+
+        return self.soap[name](environ, start)
 
     def _body_within_limit(self, environ) -> bool:
         """Refuse by Content-Length before reading; a chunked body is read up to the limit and kept."""
@@ -190,7 +219,10 @@ class Router:
         environ["CONTENT_LENGTH"] = str(len(body))
         return True
 
-    def _fault(self, start_response, fault: faults.RaasFault, request_id: str, name: str | None):
+    def _fault(self, start_response, fault: faults.RaasFault, request_id: str, name: str | None, environ=None):
+        observation = observation_of(environ)
+        if observation is not None:
+            observation.outcome = fault.faultcode
         try:
             self.services.audit.record(Call(None, None, request_id), name or "unknown", None, fault.faultcode)
         except Exception:  # noqa: BLE001 - the fault is answered even when the audit cannot be written

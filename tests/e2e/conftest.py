@@ -64,7 +64,8 @@ def server(database_url, migrated_engine, tmp_path_factory):
         "DATABASE_URL": database_url,
         "RAAS_PUBLIC_URL": base,
         "RAAS_HOME": str(home),
-        "RAAS_LOG_LEVEL": "WARNING",
+        "RAAS_LOG_LEVEL": "INFO",  # one JSON line per call: tests/e2e/test_observability.py reads them
+        "RAAS_METRICS_DIR": str(home / "metrics"),
     }
     env.pop("RAAS_MAX_REQUEST_BYTES", None)  # the contract's default, 1 MiB
     log = home / "server.log"

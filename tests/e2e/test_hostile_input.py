@@ -228,11 +228,6 @@ def test_every_answer_has_a_request_id_and_a_given_one_is_kept(world, caller, se
     assert len(generated) == 3 and all(generated)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MISSING: CONTRACT.md section 8 lists GET /metrics (Prometheus text: calls and latency per service, "
-    "operation and fault code); the Router answers 404",
-)
 def test_metrics_are_served_as_prometheus_text(server, call):
     post(server.endpoint, call)
     answer = requests.get(server.base + "/metrics", timeout=10)

@@ -1,0 +1,32 @@
+"""The directory gunicorn's workers count their metrics in (prometheus_client multiprocess mode).
+
+Kept apart from metrics.py: PROMETHEUS_MULTIPROC_DIR must be set before
+prometheus_client is first imported, and this module does not import it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_directory(configured: str | None) -> Path:
+    """The directory the workers count in: emptied (a previous run's counts are not this run's), or a new one."""
+    if configured:
+        path = Path(configured)
+        if path.exists():
+            for stale in path.glob("*.db"):
+                stale.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="raas-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(path)
+    return path
+
+
+def remove_directory(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
