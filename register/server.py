@@ -63,15 +63,15 @@ def cpu_limit() -> float:
     return min(cpus, quota) if quota else cpus
 
 
-def _cgroup_quota() -> float | None:
+def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
     try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]  # v2: "200000 100000" or "max ..."
+        quota, period = (root / "cpu.max").read_text().split()[:2]  # v2: "200000 100000" or "max 100000"
         return None if quota == "max" else int(quota) / int(period)
     except (OSError, ValueError):
         pass
     try:
-        quota = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())  # v1: -1 = none
-        period = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())  # v1: -1 = none
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
         return quota / period if quota > 0 else None
     except (OSError, ValueError):
         return None

@@ -30,6 +30,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,7 +58,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(database_url, migrated_engine, tmp_path_factory):
-    """`raas serve --bind 127.0.0.1:<free port> --workers 2` on the test database."""
+    """`raas serve --bind 127.0.0.1:<free port> --workers 2 --config deploy/gunicorn.conf.py` on the test database."""
     home = tmp_path_factory.mktemp("raas-e2e-home")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -73,7 +76,8 @@ def server(database_url, migrated_engine, tmp_path_factory):
     command = [str(raas)] if raas.exists() else [sys.executable, "-m", "register"]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            # the production gunicorn settings (deploy/), with 2 workers
+            [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--config", str(GUNICORN_CONF)],
             cwd=home,
             env=env,
             stdout=out,
