@@ -10,10 +10,10 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg lint bench wsdl clean
+.PHONY: help run test test-pg lint bench bench-storage wsdl clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "raas needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -39,6 +39,9 @@ lint: $(INSTALLED) ## ruff, and the models against the migrations
 
 bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured in the same run
 	$(PY) bench/register.py
+
+bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolated (docs/OPERATIONS.md)
+	$(PY) bench/storage.py
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl
