@@ -107,6 +107,7 @@ def cmd_serve(args, settings: Settings) -> None:
     metrics = metrics_dir.prepare_directory(settings.metrics_dir)
     explicit = {key: value for key, value in (("workers", args.workers), ("threads", args.threads)) if value}
     defaults = options(args.bind, default_workers(), 4, settings.max_request_bytes)
+    defaults["loglevel"] = settings.log_level.lower()  # gunicorn's own messages follow RAAS_LOG_LEVEL too
     try:
         Server(defaults, args.config, explicit).run()
     finally:

@@ -7,11 +7,14 @@ prometheus_client is first imported, and this module does not import it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# prometheus_client's own file names: only these are removed, whatever else the folder holds
+_OURS = re.compile(r"(counter|histogram|summary|gauge_\w+)_\d+\.db")
 
 
 def prepare_directory(configured: str | None) -> Path:
@@ -20,7 +23,8 @@ def prepare_directory(configured: str | None) -> Path:
         path = Path(configured)
         if path.exists():
             for stale in path.glob("*.db"):
-                stale.unlink()
+                if _OURS.fullmatch(stale.name):
+                    stale.unlink()
         path.mkdir(parents=True, exist_ok=True)
     else:
         path = Path(tempfile.mkdtemp(prefix="raas-metrics-"))

@@ -134,10 +134,10 @@ def test_the_metrics_directory_is_emptied_when_the_server_starts(tmp_path, monke
     from register.observability import metrics_dir
 
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
-    (tmp_path / "counter_123.db").write_bytes(b"stale")
-    (tmp_path / "keep.txt").write_text("not ours")
+    for name in ("counter_123.db", "histogram_123.db", "gauge_mostrecent_9.db", "keep.txt", "registry.db"):
+        (tmp_path / name).write_bytes(b"stale")
     assert metrics_dir.prepare_directory(str(tmp_path)) == tmp_path
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "registry.db"]  # not ours: kept
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
 
 
