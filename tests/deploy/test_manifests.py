@@ -193,3 +193,18 @@ def test_a_pod_stops_within_its_grace_period():
         re.search(r"^graceful_timeout = (\d+)", (ROOT / "deploy" / "gunicorn.conf.py").read_text(), re.M).group(1)
     )
     assert sleep + graceful < spec["terminationGracePeriodSeconds"]
+
+
+def test_the_network_policy_lets_in_port_8080_only_and_out_dns_postgresql_and_the_pushgateway():
+    [policy] = by_kind("NetworkPolicy")
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "raas"}
+    assert {p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]} == {8080}
+    assert all(rule.get("from") for rule in policy["spec"]["ingress"])  # never "from anywhere"
+    assert {p["port"] for rule in policy["spec"]["egress"] for p in rule["ports"]} == {53, 5353, 5432, 9091}
+    [configmap] = by_kind("ConfigMap")
+    assert configmap["data"]["RAAS_PUSHGATEWAY_URL"].endswith(":9091")
+    for _, doc in resources():
+        template = pod_template(doc)
+        if template:
+            assert template["metadata"]["labels"]["app.kubernetes.io/name"] == "raas"  # the policy covers it
