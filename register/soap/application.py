@@ -72,7 +72,7 @@ class RaasApplication(Application):
         observation = observation_of(getattr(ctx.transport, "req_env", None))
         if observation is not None:
             observation.operation = ctx.descriptor.name
-            observation.tenant = ctx.udc.bce if ctx.udc is not None else None
+            observation.tenant = getattr(ctx.udc, "bce", None)
         try:
             return super().call_wrapper(ctx)
         except RegisterError as error:
@@ -103,8 +103,8 @@ class RaasWsgi(WsgiApplication):
         observation.outcome = fault.faultcode
         if observation.operation == "unknown" and ctx.method_request_string in self.app.interface.service_method_map:
             observation.operation = ctx.method_request_string.rsplit("}", 1)[-1]
-        if observation.tenant is None and ctx.udc is not None:
-            observation.tenant = ctx.udc.bce
+        if observation.tenant is None:
+            observation.tenant = getattr(ctx.udc, "bce", None)
 
     def _audit(self, ctx, fault: faults.RaasFault) -> None:
         caller = ctx.udc
