@@ -80,6 +80,25 @@ class IdentityMismatch(RegisterError):
         self.information = list(mismatches)
 
 
+class NotAuthorized(RegisterError):
+    reason = "NotAuthorized"
+    message = "The SSIN is not in the caller's register."
+
+
+class NotABisNumber(RegisterError):
+    reason = "NotABisNumber"
+    message = "The SSIN is a national register number; only BIS numbers can be updated here."
+
+
+class PossibleDuplicate(RegisterError):
+    reason = "PossibleDuplicate"
+    message = "The person may exist already; send force=true to create a BIS number all the same."
+
+    def __init__(self, candidates: list[str]) -> None:
+        super().__init__()
+        self.information = [("ssin", ssin) for ssin in candidates]
+
+
 class Authentication(RegisterError):
     reason = "Authentication"
     message = "Authentication failed."
