@@ -12,7 +12,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 
 from register.adapters.tables import person, registration
 from register.domain.person import Address, Change, PersonIdentity
@@ -87,7 +88,7 @@ def change_identity(conn: Connection, ssin: str, identity: PersonIdentity, chang
     """Store the new identity and journal its changes to each tenant concerned; returns the tenants journaled."""
     values = _values(ssin, identity)
     del values["ssin"], values["kind"]
-    conn.execute(update(person).where(person.c.ssin == ssin).values(values, updated_at=text("now()")))
+    conn.execute(update(person).where(person.c.ssin == ssin).values({**values, "updated_at": text("now()")}))
     return journal_identity(conn, ssin, changes)
 
 
