@@ -77,6 +77,12 @@ def new_ssin(born: date = date(1985, 7, 30), bis: str | None = None) -> str:
     return first_nine + ssins.check_digits(first_nine, born.year >= 2000)
 
 
+def wrong_check_digits(ssin: str) -> str:
+    """``ssin`` with check digits that fit neither century: an InvalidSsin."""
+    valid = {ssins.check_digits(ssin[:9], False), ssins.check_digits(ssin[:9], True)}
+    return ssin[:9] + next(f"{n:02d}" for n in range(1, 98) if f"{n:02d}" not in valid)
+
+
 def new_bce() -> str:
     """A valid BCE/KBO number never handed out before in this run."""
     first_eight = f"0{next(_serial) % 10_000_000:07d}"
