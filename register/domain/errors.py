@@ -26,6 +26,13 @@ class RegisterError(Exception):
         return f"{self.side}.{self.reason}"
 
 
+class BlankValue(RegisterError):
+    """A required text of only spaces: the schema's minLength cannot see it, the contract does."""
+
+    reason = "SchemaValidationError"
+    message = "The request does not conform to the WSDL schema."
+
+
 class InvalidSsin(RegisterError):
     reason = "InvalidSsin"
     message = "The SSIN has wrong check digits or an impossible birth date."

@@ -62,6 +62,7 @@ class PersonService:
         self, call: Call, identity: PersonIdentity, birth_place: str | None = None, force: bool = False
     ) -> PersonView:
         birth_date = IncompleteDate.parse(identity.birth_date)
+        _no_blank_names(identity)
         with self._engine.begin() as conn:
             if not force:
                 duplicates = self._duplicates(conn, identity)
@@ -93,6 +94,7 @@ class PersonService:
             if given.get("birth_date") is not None:
                 IncompleteDate.parse(given["birth_date"])
             identity = person_domain.updated(stored.identity, address=address, **given)
+            _no_blank_names(identity)
             changes = person_domain.changes(stored.identity, identity)
             if changes:
                 persons.change_identity(conn, ssin, identity, changes)
@@ -108,6 +110,12 @@ class PersonService:
         if self._strong_matches is not None:
             found += [s for s in self._strong_matches(identity) if s not in found]
         return found
+
+
+def _no_blank_names(identity: PersonIdentity) -> None:
+    for element, name in (("lastName", identity.last_name), ("firstName", identity.first_name)):
+        if not name.strip():
+            raise errors.BlankValue(element=element)
 
 
 def _first_free(conn: Connection, numbers: list[str], take: Callable[[str], bool], chunk: int = 64) -> str | None:

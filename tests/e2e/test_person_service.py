@@ -141,6 +141,12 @@ def test_create_bis_number_refuses_a_possible_duplicate_unless_forced(person_cli
     assert forced.ssin[:6] == "702500" and forced.ssin != existing
 
 
+def test_create_bis_number_refuses_a_blank_name_as_a_schema_error(person_client):
+    persons, _, _ = person_client
+    code, reason, information = fault_of(persons.createBisNumber, lastName="  ", firstName="B", birthDate="2001-02-03")
+    assert (reason, information) == ("SchemaValidationError", [("element", "lastName")])
+
+
 def test_create_bis_number_refuses_an_impossible_birth_date(person_client):
     persons, _, _ = person_client
     code, reason, information = fault_of(persons.createBisNumber, lastName="A", firstName="B", birthDate="2021-02-30")
