@@ -90,9 +90,22 @@ def cmd_tenant_add_client(args, settings: Settings) -> None:
 
 
 def cmd_serve(args, settings: Settings) -> None:
-    from register.adapters import database, schema
     from register.observability import metrics_dir
+
+    # First of all: PROMETHEUS_MULTIPROC_DIR must be set before prometheus_client is imported
+    # (register.soap.application imports it), so that the workers forked later count in files.
+    metrics = metrics_dir.prepare_directory(settings.metrics_dir)
+    try:
+        _serve(args, settings)
+    finally:
+        if not settings.metrics_dir:
+            metrics_dir.remove_directory(metrics)
+
+
+def _serve(args, settings: Settings) -> None:
+    from register.adapters import database, schema
     from register.server import Server, default_workers, options
+    from register.soap.application import SERVICES
 
     # Start (or find) the database once here; the workers inherit its URL.
     url = database.database_url(settings)
@@ -101,18 +114,12 @@ def cmd_serve(args, settings: Settings) -> None:
         raise Failure("the database schema is not current: run `raas db upgrade` first")
     public = settings.public_url or f"http://{args.bind}"
     os.environ["RAAS_PUBLIC_URL"] = public
-    for name in ("RegisterService",):
+    for name in SERVICES:
         print(f"WSDL: {public}/ws/{name}?wsdl", flush=True)
-    # before any worker (or prometheus_client) starts: the workers inherit the variable
-    metrics = metrics_dir.prepare_directory(settings.metrics_dir)
     explicit = {key: value for key, value in (("workers", args.workers), ("threads", args.threads)) if value}
     defaults = options(args.bind, default_workers(), 4, settings.max_request_bytes)
     defaults["loglevel"] = settings.log_level.lower()  # gunicorn's own messages follow RAAS_LOG_LEVEL too
-    try:
-        Server(defaults, args.config, explicit).run()
-    finally:
-        if not settings.metrics_dir:
-            metrics_dir.remove_directory(metrics)
+    Server(defaults, args.config, explicit).run()
 
 
 def _progress(label: str):
@@ -143,6 +150,20 @@ def cmd_source_import(args, settings: Settings) -> None:
         f"{result.read:,} rows read: {result.inserted:,} new, {result.updated:,} changed, "
         f"{result.unchanged:,} unchanged, in {time.monotonic() - started:.1f} s"
     )
+
+
+def cmd_source_apply(args, settings: Settings) -> None:
+    from register.services.source_feed import FeedError, apply, read
+
+    started = time.monotonic()
+    try:
+        records = read(args.file)
+        applied = apply(_engine(settings), records)
+    except FeedError as error:
+        raise Failure(f"{args.file}: {error}; nothing was applied") from None
+    except OSError as error:
+        raise Failure(f"{args.file}: {error}") from None
+    print(f"{len(records):,} records applied: {applied.summary()}, in {time.monotonic() - started:.1f} s")
 
 
 def cmd_demo(args, settings: Settings) -> None:
@@ -209,6 +230,11 @@ def parser() -> argparse.ArgumentParser:
     imp = source.add_parser("import", help="bulk load persons from a CSV file (CONTRACT.md section 7)")
     imp.add_argument("file")
     imp.set_defaults(run=cmd_source_import)
+    feed = source.add_parser(
+        "apply", help="apply a feed (xsd/source-feed-v1.xsd) in document order, all or nothing (CONTRACT.md section 7)"
+    )
+    feed.add_argument("file")
+    feed.set_defaults(run=cmd_source_apply)
 
     demo = groups.add_parser("demo", help="a demo tenant, dossier types, a client and synthetic persons")
     demo.add_argument("--persons", type=int, default=5000, help="synthetic persons (default 5000)")

@@ -24,7 +24,7 @@ from register.domain import ssin as ssins
 from register.services.auth import hash_password
 from register.services.source_import import import_persons, person_row
 
-TABLES = "registration, dossier_type, client, tenant, person, audit"
+TABLES = "journal, registration, dossier_type, client, tenant, person, audit"
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +75,12 @@ def new_ssin(born: date = date(1985, 7, 30), bis: str | None = None) -> str:
     month = born.month + {None: 0, "unknown": 20, "known": 40}[bis]
     first_nine = f"{born:%y}{month:02d}{born:%d}{next(_serial) % 998 + 1:03d}"
     return first_nine + ssins.check_digits(first_nine, born.year >= 2000)
+
+
+def wrong_check_digits(ssin: str) -> str:
+    """``ssin`` with check digits that fit neither century: an InvalidSsin."""
+    valid = {ssins.check_digits(ssin[:9], False), ssins.check_digits(ssin[:9], True)}
+    return ssin[:9] + next(f"{n:02d}" for n in range(1, 98) if f"{n:02d}" not in valid)
 
 
 def new_bce() -> str:

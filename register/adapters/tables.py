@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, JSONB, ExcludeConstraint
 
 metadata = MetaData(
     naming_convention={
@@ -80,6 +80,8 @@ person = Table(
     Column("gender", String(1), nullable=True),
     Column("nationality", Text, nullable=True),
     Column("death_date", Date, nullable=True),
+    Column("address", JSONB, nullable=True),  # register.domain.person.Address, camelCase keys
+    Column("birth_place", Text, nullable=True),
     # comparison keys (register.domain.names.normalise), written with the names
     Column("last_name_key", Text, nullable=False),
     Column("first_name_key", Text, nullable=False),
@@ -91,6 +93,9 @@ person = Table(
     CheckConstraint("gender IN ('M', 'F')", name="gender"),
     CheckConstraint("birth_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", name="birth_date_shape"),
 )
+
+# createBisNumber's duplicate check: equal normalised names
+Index("ix_person_name_keys", person.c.last_name_key, person.c.first_name_key)
 
 registration = Table(
     "registration",
@@ -118,6 +123,32 @@ Index(
     registration.c.ssin,
     registration.c.dossier_type,
     func.lower(registration.c.period),
+)
+# a person's lines across tenants: replacement, identity-change journal
+Index("ix_registration_ssin", registration.c.ssin)
+
+# Mutations, per tenant concerned, in commit order (migration 0002); the nightly files' source.
+journal = Table(
+    "journal",
+    metadata,
+    Column("sequence", BigInteger, Identity(always=True), primary_key=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("recorded_on", Date, nullable=False),  # the day in Brussels
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), nullable=False),
+    Column("flow", Text, nullable=False),  # SSIN_REPLACED | IDENTITY_CHANGED
+    Column("ssin", SSIN, nullable=False),  # the old SSIN of a replacement
+    Column("new_ssin", SSIN, nullable=True),  # SSIN_REPLACED: where the lines went (end of the chain)
+    Column("dossier_types", ARRAY(Text), nullable=True),  # SSIN_REPLACED: the tenant's dossier types moved
+    Column("changes", JSONB, nullable=True),  # IDENTITY_CHANGED: [{name, old?, new?}]
+    Column("person", JSONB, nullable=True),  # IDENTITY_CHANGED: the identity after the change
+    CheckConstraint(
+        "(flow = 'SSIN_REPLACED' AND new_ssin IS NOT NULL AND cardinality(dossier_types) > 0"
+        " AND changes IS NULL AND person IS NULL)"
+        " OR (flow = 'IDENTITY_CHANGED' AND new_ssin IS NULL AND dossier_types IS NULL"
+        " AND jsonb_array_length(changes) > 0 AND person IS NOT NULL)",
+        name="flow_facts",
+    ),
+    Index("ix_journal_tenant_flow_sequence", "tenant_id", "flow", "sequence"),
 )
 
 audit = Table(

@@ -26,6 +26,13 @@ class RegisterError(Exception):
         return f"{self.side}.{self.reason}"
 
 
+class BlankValue(RegisterError):
+    """A required text of only spaces: the schema's minLength cannot see it, the contract does."""
+
+    reason = "SchemaValidationError"
+    message = "The request does not conform to the WSDL schema."
+
+
 class InvalidSsin(RegisterError):
     reason = "InvalidSsin"
     message = "The SSIN has wrong check digits or an impossible birth date."
@@ -78,6 +85,25 @@ class IdentityMismatch(RegisterError):
     def __init__(self, mismatches: list[tuple[str, str]]) -> None:
         super().__init__()
         self.information = list(mismatches)
+
+
+class NotAuthorized(RegisterError):
+    reason = "NotAuthorized"
+    message = "The SSIN is not in the caller's register."
+
+
+class NotABisNumber(RegisterError):
+    reason = "NotABisNumber"
+    message = "The SSIN is a national register number; only BIS numbers can be updated here."
+
+
+class PossibleDuplicate(RegisterError):
+    reason = "PossibleDuplicate"
+    message = "The person may exist already; send force=true to create a BIS number all the same."
+
+    def __init__(self, candidates: list[str]) -> None:
+        super().__init__()
+        self.information = [("ssin", ssin) for ssin in candidates]
 
 
 class Authentication(RegisterError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from register.domain import names
 from register.domain import ssin as ssins
 from register.domain.dates import IncompleteDate
 from register.domain.errors import RegisterError
+from register.domain.person import PersonIdentity, changes
 
 HEADER = ("ssin", "lastName", "firstName", "birthDate", "gender")
 OPTIONAL = ("nationality", "deathDate")
@@ -121,8 +123,27 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 """.format(columns=", ".join(_COLUMNS))
 
 
+# Rows that will change a stored person: their old and new identity, read before the merge.
+_IDENTITY = "last_name, first_name, birth_date, gender, nationality, death_date"
+_CHANGING = f"""
+SELECT p.ssin, {", ".join(f"p.{c}" for c in _IDENTITY.split(", "))}, {", ".join(f"i.{c}" for c in _IDENTITY.split(", "))}
+FROM (SELECT DISTINCT ON (ssin) * FROM person_import ORDER BY ssin, line DESC) i JOIN person p USING (ssin)
+WHERE ({", ".join(f"p.{c}" for c in _IDENTITY.split(", "))}) IS DISTINCT FROM ({", ".join(f"i.{c}" for c in _IDENTITY.split(", "))})
+"""
+
+
+def _journal_changes(cur, changing: list[tuple]) -> None:
+    """An IDENTITY_CHANGED mutation for each changed person, to each tenant concerned (same transaction)."""
+    entries = []
+    for ssin, *values in changing:
+        old, new = PersonIdentity(*values[:6]), PersonIdentity(*values[6:])
+        found = [{k: v for k, v in c._asdict().items() if v is not None} for c in changes(old, new)]
+        entries.append((ssin, json.dumps(found)))
+    cur.executemany("SELECT raas_journal_identity(%s, %s::jsonb)", entries)
+
+
 def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[int], None] | None = None) -> Imported:
-    """Store checked person rows in one transaction; returns the counts."""
+    """Store checked person rows in one transaction, journaling identity changes; returns the counts."""
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
@@ -136,7 +157,10 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[in
                         progress(read)
             if progress:
                 progress(read)
+            changing = cur.execute(_CHANGING).fetchall()
             inserted, updated = cur.execute(_MERGE).fetchone()
+            if changing:
+                _journal_changes(cur, changing)
         return Imported(read, inserted, updated)
     finally:
         raw.close()

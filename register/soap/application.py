@@ -28,13 +28,15 @@ from register.domain.errors import RegisterError
 from register.observability import metrics
 from register.observability.calls import ENVIRON_KEY, Observation, observation_of
 from register.services.auth import Authenticator
+from register.services.persons import PersonService
 from register.services.register import RegisterService
 from register.soap import faults, wsdl
 from register.soap.context import request_id_of
-from register.soap.namespaces import REGISTER, SOAP_ENV
+from register.soap.namespaces import PERSON, REGISTER, SOAP_ENV
+from register.soap.person_service import PersonService as PersonSoapService
 from register.soap.protocol import RaasSoap11
 from register.soap.register_service import RegisterService as RegisterSoapService
-from register.soap.types import FaultDetail
+from register.soap.types import COMMON_TYPES
 
 log = logging.getLogger("raas.soap")
 # spyne logs a traceback for every client fault; the audit table records them instead
@@ -58,6 +60,7 @@ _UNAVAILABLE = (
 class Services:
     authenticator: Authenticator
     register: RegisterService
+    persons: PersonService
     audit: AuditTrail
 
 
@@ -124,15 +127,15 @@ class RaasWsgi(WsgiApplication):
             log.exception("could not audit fault %s", fault.faultcode)
 
 
-def build_service(services: Services, service_class, tns: str, max_request_bytes: int) -> RaasWsgi:
+def build_service(services: Services, name: str, service_classes: list, tns: str, max_request_bytes: int) -> RaasWsgi:
     app = RaasApplication(
         services,
-        [service_class],
+        service_classes,
         tns=tns,
-        name=service_class.__name__,
+        name=name,
         in_protocol=RaasSoap11(),
         out_protocol=RaasSoap11(),
-        classes=[FaultDetail],
+        classes=COMMON_TYPES,
     )
     # faultcodes are written soapenv:Client.<Reason>: the envelope must bind that prefix (spyne says soap11env)
     app.interface.nsmap.pop("soap11env", None)
@@ -141,7 +144,11 @@ def build_service(services: Services, service_class, tns: str, max_request_bytes
     return RaasWsgi(app, max_content_length=max_request_bytes)
 
 
-SERVICES = {"RegisterService": (RegisterSoapService, REGISTER)}
+# name -> (the spyne classes whose operations it serves, target namespace)
+SERVICES = {
+    "RegisterService": ([RegisterSoapService], REGISTER),
+    "PersonService": ([PersonSoapService], PERSON),
+}
 
 
 class Router:
@@ -153,7 +160,8 @@ class Router:
         self.public_url = public_url.rstrip("/")
         self.ready = ready
         self.soap = {
-            name: build_service(services, cls, tns, max_request_bytes) for name, (cls, tns) in SERVICES.items()
+            name: build_service(services, name, classes, tns, max_request_bytes)
+            for name, (classes, tns) in SERVICES.items()
         }
         self._wsdl: dict[str, bytes] = {}
 

@@ -68,6 +68,20 @@ class Identity(ComplexModel):
     ]
 
 
+class Address(ComplexModel):
+    """A postal address; every part optional."""
+
+    __namespace__ = COMMON
+    _type_info = [
+        ("street", OptionalText),
+        ("houseNumber", OptionalText),
+        ("box", OptionalText),
+        ("postalCode", OptionalText),
+        ("municipality", OptionalText),
+        ("country", OptionalText),
+    ]
+
+
 class Information(ComplexModel):
     __namespace__ = COMMON
     _type_info = [("fieldName", Text), ("fieldValue", Value)]
@@ -82,3 +96,10 @@ class FaultDetail(ComplexModel):
         ("diagnostic", OptionalText),
         ("information", Information.customize(min_occurs=0, max_occurs="unbounded", nillable=False)),
     ]
+
+
+# Published in every WSDL, used or not: the common schema is the same document in each (CONTRACT.md section 1).
+COMMON_TYPES = [
+    Ssin, OptionalSsin, Text, OptionalText, Code, OptionalCode, Value, IncompleteDate, OptionalIncompleteDate,
+    Gender, OptionalGender, Period, Identity, Address, Information, FaultDetail,
+]  # fmt: skip

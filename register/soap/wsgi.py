@@ -11,6 +11,7 @@ from register.observability import logs
 from register.observability.readiness import Readiness
 from register.services.auth import Authenticator
 from register.services.paging import PageTokens
+from register.services.persons import PersonService
 from register.services.register import RegisterService
 from register.soap.application import Router, Services
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
     services = Services(
         authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
+        persons=PersonService(engine),
         audit=AuditTrail(engine),
     )
     return Router(

@@ -145,3 +145,25 @@ def test_every_line_the_server_writes_is_json(server):
     not_json = [line for line in lines if not line.startswith("{") and not line.startswith("WSDL: ")]
     assert not not_json, not_json[:5]
     assert any(line.get("logger") == "gunicorn.error" for line in log_lines(server))  # gunicorn's own, as JSON too
+
+
+def test_another_service_is_observed_without_code_of_its_own(server, world, caller):
+    """PersonService came after the hooks: its calls are counted and logged under its own name."""
+    ssin = world.person()
+    person = "urn:be:raas:person:v1"
+    body = f'<p:getPerson xmlns:p="{person}"><p:ssin>{ssin}</p:ssin></p:getPerson>'
+    request_id = f"test-{uuid.uuid4().hex}"
+    before = scrape(server)
+    answer = post(
+        f"{server.base}/ws/PersonService",
+        envelope(body, caller.username, caller.password),
+        headers={"X-Request-Id": request_id},
+    )
+    outcome = "OK" if answer.status_code == 200 else f"Client.{read_fault(answer).reason_code}"
+    after = scrape(server)
+    assert (
+        calls(after, "getPerson", outcome, "PersonService") - calls(before, "getPerson", outcome, "PersonService") == 1
+    )
+    [line] = call_lines(server, request_id)
+    assert (line["service"], line["operation"], line["outcome"]) == ("PersonService", "getPerson", outcome)
+    assert ssin not in server.output()
