@@ -1,4 +1,10 @@
-"""Tenants, their dossier types and their SOAP credentials."""
+"""Tenants, their dossier types and their SOAP credentials.
+
+Managed by the CLI as the owner role. The SOAP path only looks a credential
+up, as the application role, through the SECURITY DEFINER function
+raas_credential (migration 0004): it has no tenant yet and the client table
+stays closed to it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from register.adapters.database import run, statement_pool
 from register.adapters.tables import client, dossier_type, tenant
 
 
@@ -61,10 +68,10 @@ class Tenants:
             raise AlreadyExists(f"username {username} is taken") from None
 
     def credential(self, username: str) -> Credential | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(client.c.tenant_id, tenant.c.bce, client.c.username, client.c.password_hash)
-                .join(tenant, tenant.c.id == client.c.tenant_id)
-                .where(client.c.username == username)
-            ).first()
-        return Credential(*row) if row else None
+        """The credential of ``username`` (exactly), as the SOAP path sees it."""
+        rows = run(
+            statement_pool(self._engine),
+            "SELECT tenant_id, bce, username, password_hash FROM raas_credential(%(username)s)",
+            {"username": username},
+        )
+        return Credential(*rows[0]) if rows and rows[0].tenant_id is not None else None

@@ -18,7 +18,7 @@ from register.soap.application import Router, Services
 def create_app(settings: Settings | None = None, url: str | None = None) -> Router:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    engine = database.create(settings, url)
+    engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
     services = Services(
         authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds),
