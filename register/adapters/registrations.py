@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from register.adapters.database import run, statement_pool
+from register.adapters.tenancy import AS_TENANT
 from register.domain.periods import Period
 
 
@@ -62,13 +63,14 @@ def _outcome(row) -> Outcome:
     return Outcome(None if row.outcome == "OK" else row.outcome, tuple(row.info or ()))
 
 
+# The writes set their tenant themselves (tenancy.AS_TENANT): one plain statement, no pipeline.
 _REGISTER = (
-    "SELECT * FROM raas_register(%(tenant)s, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
-    " daterange(%(start)s, %(end)s, '[]'), %(last_name_key)s, %(first_name_key)s, %(birth_date)s, %(gender)s)"
+    f"SELECT r.* FROM {AS_TENANT}, LATERAL raas_register(tenant.id::int, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
+    " daterange(%(start)s, %(end)s, '[]'), %(last_name_key)s, %(first_name_key)s, %(birth_date)s, %(gender)s) r"
 )
 _UNREGISTER = (
-    "SELECT * FROM raas_unregister(%(tenant)s, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
-    " CASE WHEN %(whole)s::boolean THEN NULL ELSE daterange(%(start)s, %(end)s, '[]') END)"
+    f"SELECT r.* FROM {AS_TENANT}, LATERAL raas_unregister(tenant.id::int, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
+    " CASE WHEN %(whole)s::boolean THEN NULL ELSE daterange(%(start)s, %(end)s, '[]') END) r"
 )
 _REFUSAL = "SELECT reason, info FROM raas_person_refusal(%(ssin)s, %(allow_canceled)s)"
 _DOSSIER_TYPES = (
@@ -123,7 +125,6 @@ class Registrations:
                 "birth_date": birth_date,
                 "gender": gender,
             },
-            call.tenant_id,
         )
         if row.outcome != "OK":
             return _outcome(row)
@@ -142,7 +143,6 @@ class Registrations:
                 "start": period.start if period else None,
                 "end": period.end if period else None,
             },
-            call.tenant_id,
         )
         if row.outcome != "OK":
             return _outcome(row)

@@ -19,8 +19,14 @@ SETTING = "raas.tenant_id"
 # The setting reads '' (not null) once a transaction that set it has ended: both mean "no tenant".
 CURRENT_TENANT = f"nullif(current_setting('{SETTING}', true), '')::int"
 
-# One statement for the pipeline that precedes a tenant's statements (register.adapters.database).
+# One statement for the pipeline that precedes a tenant's statements (register.adapters.database.run).
 SET_TENANT = f"SELECT set_config('{SETTING}', %(tenant)s::text, true)"
+
+# For a call of a function (the register's writes), the same in the statement itself, at no cost:
+# ``SELECT f.* FROM {AS_TENANT}, LATERAL raas_register(tenant.id, ...) f``. The function takes
+# the tenant from set_config's result, so the setting is in place before the function runs.
+# (Not for a plain query: its scans may read the setting before set_config has run.)
+AS_TENANT = f"set_config('{SETTING}', %(tenant)s::text, true) AS tenant(id)"
 
 
 def create_app_role() -> list[str]:
