@@ -6,10 +6,14 @@ of no tenant, for callers not authenticated) and nothing else (migration 0004).
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, select
 
 from register.adapters.database import run, statement_pool
 from register.adapters.registrations import Call
+from register.adapters.tables import audit
 
 _INSERT = (
     "INSERT INTO audit (tenant_id, username, operation, ssins, outcome, request_id)"
@@ -31,3 +35,26 @@ class AuditTrail:
             "request_id": who.request_id,
         }
         run(statement_pool(self._engine), _INSERT, params, who.tenant_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    at: datetime
+    username: str | None
+    operation: str
+    ssins: list[str] | None
+    outcome: str
+    request_id: str | None
+
+
+def read(engine: Engine, tenant_id: int, *, ssin: str | None, since: datetime | None, limit: int) -> list[Entry]:
+    """A tenant's audit rows, oldest first (the CLI, as the owner role)."""
+    query = select(
+        audit.c.at, audit.c.username, audit.c.operation, audit.c.ssins, audit.c.outcome, audit.c.request_id
+    ).where(audit.c.tenant_id == tenant_id)
+    if ssin is not None:
+        query = query.where(audit.c.ssins.contains([ssin]))
+    if since is not None:
+        query = query.where(audit.c.at >= since)
+    with engine.connect() as conn:
+        return [Entry(*row) for row in conn.execute(query.order_by(audit.c.at, audit.c.id).limit(limit))]

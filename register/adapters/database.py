@@ -49,7 +49,11 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
     options.setdefault("pool_pre_ping", False)
     return create_engine(
         url or database_url(settings),
-        connect_args={"connect_timeout": 5, "application_name": "raas", **({"options": AS_APP_ROLE} if app_role else {})},
+        connect_args={
+            "connect_timeout": 5,
+            "application_name": "raas",
+            **({"options": AS_APP_ROLE} if app_role else {}),
+        },
         **options,
     )
 

@@ -59,7 +59,9 @@ def test_a_repository_query_for_one_tenant_run_with_another_tenant_set_gets_noth
     assert run(pool, query, params, tenant=theirs.id) == []
 
 
-def test_the_registers_own_listing_with_the_wrong_tenant_set_returns_no_row(registrations, ours, theirs, both_registered):
+def test_the_registers_own_listing_with_the_wrong_tenant_set_returns_no_row(
+    registrations, ours, theirs, both_registered
+):
     # the repository filters on the caller's tenant, the transaction is set to another one: the
     # statement's audit row (of the caller's tenant) is refused, so the whole statement is, rows included
     wrong = Call(ours.id, "someone", "req-1")
