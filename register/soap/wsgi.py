@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from register import redaction
 from register.adapters import database, schema
 from register.adapters.audit import AuditTrail
 from register.adapters.registrations import Registrations
@@ -18,6 +19,7 @@ from register.soap.application import Router, Services
 def create_app(settings: Settings | None = None, url: str | None = None) -> Router:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    redaction.install()  # no SSIN in the logs, whatever logs it
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
     services = Services(

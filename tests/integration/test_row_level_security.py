@@ -155,3 +155,14 @@ def test_the_authentic_source_is_readable_and_writable_but_not_deletable(pool, b
 def test_the_application_cannot_create_objects(pool):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         run(pool, "CREATE TABLE public.sneaky (id int)", {})
+
+
+def test_not_even_the_owner_updates_or_deletes_audit_rows(engine, both_registered):
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    before = audit_rows(engine)
+    for statement in ("UPDATE audit SET outcome = 'OK'", "DELETE FROM audit"):
+        with pytest.raises(ProgrammingError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    assert audit_rows(engine) == before

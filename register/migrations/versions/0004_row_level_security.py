@@ -100,6 +100,20 @@ GRANT EXECUTE ON FUNCTION raas_credentials_version() TO {APP_ROLE};
 """
 
 
+# Append-only for everyone, the owner included: a retention purge must first drop this trigger,
+# a deliberate act of a database administrator rather than a slip of any program.
+APPEND_ONLY_AUDIT = """
+CREATE FUNCTION raas_audit_is_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit trail is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+FOR EACH ROW EXECUTE FUNCTION raas_audit_is_append_only();
+"""
+
+
 def upgrade() -> None:
     for statement in create_app_role():
         op.execute(statement)
@@ -121,9 +135,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_auth_failure")),
     )
     op.execute(LOGIN)
+    op.execute(APPEND_ONLY_AUDIT)
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER audit_append_only ON audit")
+    op.execute("DROP FUNCTION raas_audit_is_append_only()")
     for function in (
         "raas_credentials_version()",
         "raas_login_succeeded(text)",
