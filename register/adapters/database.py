@@ -20,7 +20,10 @@ from register.config import Settings
 
 # libpq startup option: every connection of the SOAP path is the application role from its first
 # statement (row-level security applies; the owner role the URL names is not used by any call).
-AS_APP_ROLE = f"-c role={APP_ROLE}"
+# No call waits on the database for ever (a lock held elsewhere, a runaway query): it ends as
+# Server.Unavailable well before gunicorn's 30 s worker timeout.
+STATEMENT_TIMEOUT = "10s"
+AS_APP_ROLE = f"-c role={APP_ROLE} -c statement_timeout={STATEMENT_TIMEOUT}"
 
 
 def database_url(settings: Settings) -> str:

@@ -36,8 +36,8 @@ _hasher = PasswordHasher()  # argon2id, the library's (RFC 9106) defaults
 # Verified against when the username is unknown, so both failures take as long.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
-USERNAME_LIMIT = 5  # failures of one username before it is throttled
-ADDRESS_LIMIT = 20  # failures from one address (many usernames) before it is throttled
+USERNAME_LIMIT = 5  # failures of one username before it is throttled (RAAS_AUTH_USERNAME_LIMIT)
+ADDRESS_LIMIT = 20  # failures from one address, any usernames, before it is throttled (RAAS_AUTH_ADDRESS_LIMIT)
 MAX_WAIT_SECONDS = 60.0
 RECHECK_SECONDS = 1.0
 MAX_USERNAME_LENGTH = 256
@@ -68,8 +68,15 @@ def new_password() -> str:
 
 
 class Authenticator:
-    def __init__(self, tenants: Tenants, cache_seconds: float = 60.0, clock=time.monotonic) -> None:
+    def __init__(
+        self,
+        tenants: Tenants,
+        cache_seconds: float = 60.0,
+        clock=time.monotonic,
+        limits: tuple[int, int] = (USERNAME_LIMIT, ADDRESS_LIMIT),
+    ) -> None:
         self._tenants = tenants
+        self._limits = (*limits, MAX_WAIT_SECONDS)
         self._ttl = cache_seconds
         self._clock = clock
         self._key = secrets.token_bytes(32)
@@ -88,7 +95,7 @@ class Authenticator:
         cached = self._cache.get(username)
         if cached and cached[2] > self._clock() and hmac.compare_digest(cached[0], digest):
             return cached[1]
-        login = self._tenants.login(username, address, (USERNAME_LIMIT, ADDRESS_LIMIT, MAX_WAIT_SECONDS))
+        login = self._tenants.login(username, address, self._limits)
         tenant_id = login.credential.tenant_id if login.credential else None
         if login.retry_after > 0:
             raise LoginRefused(

@@ -23,7 +23,11 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
     services = Services(
-        authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds),
+        authenticator=Authenticator(
+            Tenants(engine),
+            settings.auth_cache_seconds,
+            limits=(settings.auth_username_limit, settings.auth_address_limit),
+        ),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
         audit=AuditTrail(engine),
     )
