@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import threading
 
+import psycopg
 from psycopg.rows import namedtuple_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 from sqlalchemy import Engine, create_engine, make_url
 
 from register.adapters.tenancy import APP_ROLE, SET_TENANT
@@ -60,6 +61,10 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
         **options,
     )
 
+
+# What the pool and its connections raise when the database is down, restarting, slow or out of
+# connections: the caller answers Server.Unavailable (a retry may succeed).
+UNAVAILABLE = (psycopg.OperationalError, PoolTimeout)
 
 _pools: dict[tuple[int, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()

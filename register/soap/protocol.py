@@ -14,6 +14,7 @@ import threading
 from lxml import etree
 from spyne.protocol.soap import Soap11
 
+from register.adapters.database import UNAVAILABLE
 from register.domain.errors import InvalidPeriod, RegisterError
 from register.services.auth import LoginRefused
 from register.soap import faults
@@ -105,6 +106,8 @@ class RaasSoap11(Soap11):
             raise faults.RaasFault.of(error) from None
         except RegisterError as error:
             raise faults.RaasFault.of(error) from None
+        except UNAVAILABLE:
+            raise faults.unavailable() from None
 
 
 def _one_operation(envelope) -> None:

@@ -283,3 +283,12 @@ def check_database(engine, tenant_id: int, candidates) -> tuple[list[str], int]:
         if stored.get(key, []) not in [runs(h) for h in held]:
             wrong.append(f"{key}: stored {stored.get(key, [])}, expected one of {[runs(h) for h in held]}")
     return wrong, overlaps
+
+
+def post_once(url: str, xml: str | bytes, timeout: float = 60, content_type: str = "text/xml; charset=utf-8") -> Answer:
+    """One call on a connection of its own, closed after."""
+    conn = Connection(url, timeout)
+    try:
+        return conn.post(xml, content_type)
+    finally:
+        conn.close()
