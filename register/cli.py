@@ -246,7 +246,8 @@ def parser() -> argparse.ArgumentParser:
         prog="raas",
         description="Register-as-a-Service: SSIN - dossier type - period register over SOAP.",
         epilog="Settings come from the environment: DATABASE_URL, RAAS_HOME, RAAS_PUBLIC_URL, "
-        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL (see README).",
+        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_AUTH_USERNAME_LIMIT, RAAS_AUTH_ADDRESS_LIMIT, "
+        "RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL (see README).",
     )
     groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
