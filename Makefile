@@ -47,4 +47,4 @@ clean: ## remove the virtual environment and the embedded database (var/)
 	rm -rf $(VENV) var
 
 test-reliability: $(INSTALLED) ## load, fault and fuzzing tests (minutes; figures in var/reliability.json, docs/RELIABILITY.md)
-	$(PY) -m pytest -q -s -p no:randomly -m reliability tests/reliability
+	$(PY) -m pytest -q -s -m reliability tests/reliability
