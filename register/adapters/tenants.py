@@ -2,7 +2,7 @@
 
 Managed by the CLI as the owner role. The SOAP path only looks a credential
 up, as the application role, through the SECURITY DEFINER function
-raas_credential (migration 0004): it has no tenant yet and the client table
+raas_login (migration 0004): it has no tenant yet and the client table
 stays closed to it.
 """
 
@@ -115,12 +115,3 @@ class Tenants:
     def credentials_version(self):
         """Changes whenever any credential is added, rotated or removed."""
         return run(statement_pool(self._engine), "SELECT raas_credentials_version() AS v", {})[0].v
-
-    def credential(self, username: str) -> Credential | None:
-        """The credential of ``username`` (exactly), as the SOAP path sees it."""
-        rows = run(
-            statement_pool(self._engine),
-            "SELECT tenant_id, bce, username, password_hash FROM raas_credential(%(username)s)",
-            {"username": username},
-        )
-        return Credential(*rows[0]) if rows and rows[0].tenant_id is not None else None

@@ -141,7 +141,7 @@ def test_credentials_are_read_only_through_the_narrow_function(pool, world, ours
     username, _ = world.client(ours.bce)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         run(pool, "SELECT password_hash FROM client", {}, tenant=ours.id)
-    (row,) = run(pool, "SELECT tenant_id, username FROM raas_credential(%(u)s)", {"u": username})
+    (row,) = run(pool, "SELECT tenant_id, username FROM raas_login(%(u)s, NULL, 5, 20, 60)", {"u": username})
     assert (row.tenant_id, row.username) == (ours.id, username)
 
 

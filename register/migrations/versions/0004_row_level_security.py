@@ -23,29 +23,16 @@ depends_on = None
 # table, what the application may do with its tenant's rows, tenant column, null tenant allowed
 TENANT_OWNED = (
     ("tenant", "SELECT", "id", False),
-    ("client", "", "tenant_id", False),  # read only through raas_credential below
+    ("client", "", "tenant_id", False),  # read only through raas_login below
     ("dossier_type", "SELECT", "tenant_id", False),
     ("registration", "SELECT, INSERT, UPDATE, DELETE", "tenant_id", False),
     ("audit", "INSERT", "tenant_id", True),  # append-only: no SELECT, UPDATE or DELETE
 )
 
-# Authentication needs a credential by username before any tenant is known: this function (run
-# as its owner) returns that one row and nothing else, so the client table stays closed.
-CREDENTIAL = f"""
-CREATE FUNCTION raas_credential(p_username text,
-    OUT tenant_id int, OUT bce text, OUT username text, OUT password_hash text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT c.tenant_id, t.bce::text, c.username, c.password_hash
-  FROM public.client c JOIN public.tenant t ON t.id = c.tenant_id
-  WHERE c.username = p_username
-$$;
-REVOKE ALL ON FUNCTION raas_credential(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION raas_credential(text) TO {APP_ROLE};
-"""
-
-
-# One function call per login (register.services.auth): the credential, and for how many more
-# seconds its username or the caller's address is throttled (failures past the limit double
+# Authentication needs a credential by username before any tenant is known: raas_login (run as
+# its owner) returns that one row and nothing else, so the client table stays closed. One call
+# per login (register.services.auth): the credential, and for how many more seconds its
+# username or the caller's address is throttled (failures past the limit double
 # the wait, up to p_max_wait; failures older than 15 minutes are forgotten: no permanent lockout).
 LOGIN = f"""
 CREATE FUNCTION raas_login(p_username text, p_address text,
@@ -125,7 +112,6 @@ def upgrade() -> None:
     # the authentic source is shared by every tenant (BIS numbers are created through the service)
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON person TO {APP_ROLE}")
     op.execute(f"GRANT SELECT ON instance_secret, alembic_version TO {APP_ROLE}")
-    op.execute(CREDENTIAL)
     # failed logins per username ('u:<name>') and per client address ('a:<address>'), shared by every worker
     op.create_table(
         "auth_failure",
@@ -146,7 +132,6 @@ def downgrade() -> None:
         "raas_login_succeeded(text)",
         "raas_login_failed(text, text)",
         "raas_login(text, text, int, int, float8)",
-        "raas_credential(text)",
     ):
         op.execute(f"DROP FUNCTION {function}")
     op.drop_table("auth_failure")
