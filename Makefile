@@ -10,7 +10,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg lint bench bench-storage wsdl clean
+.PHONY: help run test test-pg test-reliability lint bench bench-storage wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,3 +48,6 @@ wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 
 clean: ## remove the virtual environment and the embedded database (var/)
 	rm -rf $(VENV) var
+
+test-reliability: $(INSTALLED) ## load, fault and fuzzing tests (minutes; figures in var/reliability.json, docs/RELIABILITY.md)
+	$(PY) -m pytest -q -s -m reliability tests/reliability

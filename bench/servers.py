@@ -83,7 +83,7 @@ class EchoService(ServiceBase):
 class AnyCaller:
     """Accepts every UsernameToken (or none) without looking: the echo ceiling checks no password."""
 
-    def authenticate(self, username, password):
+    def authenticate(self, username, password, address=None):
         return None
 
 

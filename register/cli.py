@@ -89,6 +89,96 @@ def cmd_tenant_add_client(args, settings: Settings) -> None:
         print(password)
 
 
+def _new_password(args) -> str:
+    from register.services.auth import new_password
+
+    if not args.password_stdin:
+        return new_password()
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        raise Failure("the password must have at least 12 characters")
+    return password
+
+
+def cmd_tenant_rotate_client(args, settings: Settings) -> None:
+    from register.adapters.tenants import NotFound
+    from register.services.auth import hash_password
+
+    password = _new_password(args)
+    try:
+        _tenants(settings).rotate_client(_bce(args.bce), args.username, hash_password(password))
+    except NotFound as error:
+        raise Failure(str(error)) from None
+    print(
+        f"client {args.username} of {args.bce}: new password; the old one stops working within seconds", file=sys.stderr
+    )
+    if not args.password_stdin:
+        print(password)
+
+
+def cmd_tenant_remove_client(args, settings: Settings) -> None:
+    from register.adapters.tenants import NotFound
+
+    try:
+        _tenants(settings).remove_client(_bce(args.bce), args.username)
+    except NotFound as error:
+        raise Failure(str(error)) from None
+    print(f"client {args.username} removed from {args.bce}; it stops working within seconds")
+
+
+def _since(value: str):
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Failure(
+            f"--since {value!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM[:SS][+HH:MM])"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_audit(args, settings: Settings) -> None:
+    import json
+
+    from register.adapters import audit
+    from register.adapters.tenants import NotFound
+
+    if args.ssin is not None and not (len(args.ssin) == 11 and args.ssin.isdigit()):
+        raise Failure(f"--ssin {args.ssin!r} is not 11 digits")
+    since = _since(args.since) if args.since else None
+    engine = _engine(settings)
+    try:
+        tenant_id = _tenants(settings).id_of(_bce(args.bce))
+    except NotFound as error:
+        raise Failure(str(error)) from None
+    entries = audit.read(engine, tenant_id, ssin=args.ssin, since=since, limit=args.limit)
+    if args.json:
+        for e in entries:
+            row = {"at": e.at.isoformat(), "username": e.username, "operation": e.operation, "ssins": e.ssins or []}
+            print(json.dumps({**row, "outcome": e.outcome, "requestId": e.request_id}))
+        return
+    rows = [
+        (
+            f"{e.at:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f"{e.at:%z}",
+            e.username or "-",
+            e.operation,
+            e.outcome,
+            ",".join(e.ssins or []) or "-",
+            e.request_id or "-",
+        )
+        for e in entries
+    ]
+    header = ("at", "username", "operation", "outcome", "ssins", "request id")
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=False)]
+    for row in (header, *rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print(
+        f"{len(rows)} row(s)" + (f" (the first {args.limit}; see --limit)" if len(rows) == args.limit else ""),
+        file=sys.stderr,
+    )
+
+
 def cmd_serve(args, settings: Settings) -> None:
     from register.observability import metrics_dir
 
@@ -187,8 +277,8 @@ def parser() -> argparse.ArgumentParser:
         prog="raas",
         description="Register-as-a-Service: SSIN - dossier type - period register over SOAP.",
         epilog="Settings come from the environment: DATABASE_URL, RAAS_HOME, RAAS_PUBLIC_URL, "
-        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, "
-        "RAAS_PUSHGATEWAY_URL (see README).",
+        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_AUTH_USERNAME_LIMIT, RAAS_AUTH_ADDRESS_LIMIT, "
+        "RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, RAAS_PUSHGATEWAY_URL (see README).",
     )
     groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
@@ -214,6 +304,27 @@ def parser() -> argparse.ArgumentParser:
     client.add_argument("--username", required=True)
     client.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     client.set_defaults(run=cmd_tenant_add_client)
+
+    rotate = tenant.add_parser(
+        "rotate-client",
+        help="a new password for a SOAP credential; prints a generated one once, alone on the last line",
+    )
+    rotate.add_argument("--bce", required=True)
+    rotate.add_argument("--username", required=True)
+    rotate.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    rotate.set_defaults(run=cmd_tenant_rotate_client)
+    remove = tenant.add_parser("remove-client", help="remove a SOAP credential")
+    remove.add_argument("--bce", required=True)
+    remove.add_argument("--username", required=True)
+    remove.set_defaults(run=cmd_tenant_remove_client)
+
+    audit = groups.add_parser("audit", help="a tenant's audit trail, oldest first")
+    audit.add_argument("--bce", required=True, help="the tenant's BCE/KBO number")
+    audit.add_argument("--ssin", help="only calls that touched this SSIN")
+    audit.add_argument("--since", help="only calls from this date (YYYY-MM-DD, UTC) or time (ISO 8601) on")
+    audit.add_argument("--limit", type=int, default=10_000, help="at most so many rows (default 10000)")
+    audit.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    audit.set_defaults(run=cmd_audit)
 
     serve = groups.add_parser("serve", help="the SOAP services under gunicorn")
     serve.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT (default 127.0.0.1:8000)")

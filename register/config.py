@@ -8,6 +8,8 @@
 | RAAS_PUBLIC_URL          | http://<bind address>            | base of every WSDL's soap:address          |
 | RAAS_MAX_REQUEST_BYTES   | 1048576                          | larger SOAP bodies: Client.RequestTooLarge |
 | RAAS_AUTH_CACHE_SECONDS  | 60                               | how long a verified password is trusted   |
+| RAAS_AUTH_USERNAME_LIMIT | 5                                | failed logins of a username before throttling |
+| RAAS_AUTH_ADDRESS_LIMIT  | 20                               | failed logins from an address before throttling |
 | RAAS_DB_POOL_SIZE        | 4                                | connections per worker process            |
 | RAAS_LOG_LEVEL           | INFO                             | logging level                             |
 | RAAS_METRICS_DIR         | a new temporary folder           | where gunicorn workers count metrics       |
@@ -29,6 +31,8 @@ class Settings:
     public_url: str | None
     max_request_bytes: int
     auth_cache_seconds: float
+    auth_username_limit: int
+    auth_address_limit: int
     db_pool_size: int
     log_level: str
     metrics_dir: str | None = None
@@ -45,6 +49,8 @@ class Settings:
             public_url=(env.get("RAAS_PUBLIC_URL") or "").rstrip("/") or None,
             max_request_bytes=_int(env, "RAAS_MAX_REQUEST_BYTES", 1024 * 1024),
             auth_cache_seconds=float(_int(env, "RAAS_AUTH_CACHE_SECONDS", 60)),
+            auth_username_limit=_int(env, "RAAS_AUTH_USERNAME_LIMIT", 5),
+            auth_address_limit=_int(env, "RAAS_AUTH_ADDRESS_LIMIT", 20),
             db_pool_size=_int(env, "RAAS_DB_POOL_SIZE", 4),
             log_level=_log_level(env.get("RAAS_LOG_LEVEL") or "INFO"),
             metrics_dir=env.get("RAAS_METRICS_DIR") or None,

@@ -1,26 +1,70 @@
-"""The audit trail: one row per call (successes are written by the call's own statement)."""
+"""The audit trail: one row per call (successes are written by the call's own statement).
+
+Append-only: the application role may insert rows of its caller's tenant (or
+of no tenant, for callers not authenticated) and nothing else (migration 0004).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import Connection, Engine, select, text
+
+from register.adapters.database import run, statement_pool
 from register.adapters.registrations import Call
-from register.adapters.tables import audit as audit_table
+from register.adapters.tables import audit
+
+_INSERT = (
+    "INSERT INTO audit (tenant_id, username, operation, ssins, outcome, request_id)"
+    " VALUES (%(tenant)s, %(username)s, %(operation)s, %(ssins)s, %(outcome)s, %(request_id)s)"
+)
+
+
+def record_in(conn: Connection, who: Call, operation: str, ssins: list[str] | None, outcome: str = "OK") -> None:
+    """An audit row in the caller's own transaction (a SQLAlchemy connection); no RETURNING: the
+    application role may not read the table back."""
+    conn.execute(
+        text(_INSERT.replace("%(", ":").replace(")s", "")),
+        {"tenant": who.tenant_id, "username": who.username, "operation": operation, "ssins": ssins or None,
+         "outcome": outcome, "request_id": who.request_id},
+    )  # fmt: skip
 
 
 class AuditTrail:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = engine
 
     def record(self, who: Call, operation: str, ssins: list[str] | None, outcome: str) -> None:
-        with self._engine.connect() as conn:
-            conn.execute(
-                insert(audit_table).values(
-                    tenant_id=who.tenant_id,
-                    username=who.username,
-                    operation=operation,
-                    ssins=ssins or None,
-                    outcome=outcome,
-                    request_id=who.request_id,
-                )
-            )
+        params = {
+            "tenant": who.tenant_id,
+            "username": who.username,
+            "operation": operation,
+            "ssins": ssins or None,
+            "outcome": outcome,
+            "request_id": who.request_id,
+        }
+        run(statement_pool(self._engine), _INSERT, params, who.tenant_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    at: datetime
+    username: str | None
+    operation: str
+    ssins: list[str] | None
+    outcome: str
+    request_id: str | None
+
+
+def read(engine: Engine, tenant_id: int, *, ssin: str | None, since: datetime | None, limit: int) -> list[Entry]:
+    """A tenant's audit rows, oldest first (the CLI, as the owner role)."""
+    query = select(
+        audit.c.at, audit.c.username, audit.c.operation, audit.c.ssins, audit.c.outcome, audit.c.request_id
+    ).where(audit.c.tenant_id == tenant_id)
+    if ssin is not None:
+        query = query.where(audit.c.ssins.contains([ssin]))
+    if since is not None:
+        query = query.where(audit.c.at >= since)
+    with engine.connect() as conn:
+        return [Entry(*row) for row in conn.execute(query.order_by(audit.c.at, audit.c.id).limit(limit))]

@@ -11,10 +11,20 @@ from __future__ import annotations
 import os
 import threading
 
-from psycopg_pool import ConnectionPool
+import psycopg
+from psycopg.rows import namedtuple_row
+from psycopg_pool import ConnectionPool, PoolTimeout
 from sqlalchemy import Engine, create_engine, make_url
 
+from register.adapters.tenancy import APP_ROLE, SET_TENANT
 from register.config import Settings
+
+# libpq startup option: every connection of the SOAP path is the application role from its first
+# statement (row-level security applies; the owner role the URL names is not used by any call).
+# No call waits on the database for ever (a lock held elsewhere, a runaway query): it ends as
+# Server.Unavailable well before gunicorn's 30 s worker timeout.
+STATEMENT_TIMEOUT = "10s"
+AS_APP_ROLE = f"-c role={APP_ROLE} -c statement_timeout={STATEMENT_TIMEOUT}"
 
 
 def database_url(settings: Settings) -> str:
@@ -35,17 +45,26 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create(settings: Settings, url: str | None = None, **options) -> Engine:
+def create(settings: Settings, url: str | None = None, *, app_role: bool = False, **options) -> Engine:
+    """SQLAlchemy engine; ``app_role``: its connections are APP_ROLE (the SOAP process), else the URL's role."""
     options.setdefault("pool_size", settings.db_pool_size)
     options.setdefault("max_overflow", 2)
     options.setdefault("pool_timeout", 5)  # then Server.Unavailable rather than a hung worker
     options.setdefault("pool_pre_ping", False)
     return create_engine(
         url or database_url(settings),
-        connect_args={"connect_timeout": 5, "application_name": "raas"},
+        connect_args={
+            "connect_timeout": 5,
+            "application_name": "raas",
+            **({"options": AS_APP_ROLE} if app_role else {}),
+        },
         **options,
     )
 
+
+# What the pool and its connections raise when the database is down, restarting, slow or out of
+# connections: the caller answers Server.Unavailable (a retry may succeed).
+UNAVAILABLE = (psycopg.OperationalError, PoolTimeout)
 
 _pools: dict[tuple[int, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
@@ -57,7 +76,9 @@ def statement_pool(engine: Engine) -> ConnectionPool:
     SQLAlchemy's statement and result layers cost more client CPU than the
     register's whole merge function (bench/register.py); here a call is a
     pooled connection, a prepared statement and a tuple. One pool per process
-    and database, created after any fork (the key holds the pid).
+    and database, created after any fork (the key holds the pid). Its
+    connections are APP_ROLE: they see a tenant's rows only once
+    ``run`` has set that tenant.
     """
     key = (os.getpid(), engine.url.render_as_string(hide_password=False))
     with _pools_lock:
@@ -69,10 +90,34 @@ def statement_pool(engine: Engine) -> ConnectionPool:
                 min_size=1,
                 max_size=max(engine.pool.size(), 1),
                 timeout=5,  # then Server.Unavailable rather than a hung worker
-                kwargs={"autocommit": True, "connect_timeout": 5, "application_name": "raas"},
+                kwargs={
+                    "autocommit": True,
+                    "connect_timeout": 5,
+                    "application_name": "raas",
+                    "options": AS_APP_ROLE,
+                },
                 name="raas-statements",
                 open=False,
             )
             pool.open(wait=False)  # connect in the background: a worker boots while the database is down
             _pools[key] = pool
         return pool
+
+
+def run(pool: ConnectionPool, statement: str, params: dict, tenant: int | None = None) -> list:
+    """``statement``'s rows (named tuples), in one round trip, as ``tenant`` when given.
+
+    The tenant is a transaction-local setting, and an autocommit statement is
+    its own transaction: so the setting and the statement go in one pipeline,
+    which the server runs as one implicit transaction up to its single Sync.
+    Without a tenant the statement sees no tenant-owned row.
+    """
+    with pool.connection() as conn:
+        cursor = conn.cursor(row_factory=namedtuple_row)
+        if tenant is None:
+            cursor.execute(statement, params)
+        else:
+            with conn.pipeline():
+                conn.execute(SET_TENANT, {"tenant": tenant})
+                cursor.execute(statement, params)
+        return cursor.fetchall() if cursor.description is not None else []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from register.adapters import tenancy
 from register.adapters.tables import person, registration
 from register.domain.person import Address, Change, PersonIdentity
 from register.services.source_import import _COLUMNS, person_row
@@ -38,6 +39,11 @@ class Replaced:
     target: str  # where the lines went: the end of the new SSIN's chain
     moved: int  # lines taken from the old SSIN
     notified: int  # tenants journaled
+
+
+def as_tenant(conn: Connection, tenant_id: int) -> None:
+    """Row-level security's tenant for the rest of this transaction (register.adapters.tenancy)."""
+    conn.execute(text(f"SELECT set_config('{tenancy.SETTING}', :t, true)"), {"t": str(tenant_id)})
 
 
 def lock_feed(conn: Connection) -> None:

@@ -4,7 +4,9 @@ Writes call the plpgsql functions of the migrations: one statement, so one
 round trip, run in autocommit (the statement is the transaction) on the
 statement pool (register.adapters.database.statement_pool), prepared by
 psycopg after a few uses. Reads that are audited put the audit insert in the
-same statement.
+same statement. Every statement of a caller runs as the application role with
+the caller's tenant set (register.adapters.database.run): row-level security
+hides every other tenant's rows, whatever a statement's own filter says.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from psycopg.rows import namedtuple_row
 from sqlalchemy import Engine
 
-from register.adapters.database import statement_pool
+from register.adapters.database import run, statement_pool
+from register.adapters.tenancy import AS_TENANT
 from register.domain.periods import Period
 
 
@@ -61,13 +63,14 @@ def _outcome(row) -> Outcome:
     return Outcome(None if row.outcome == "OK" else row.outcome, tuple(row.info or ()))
 
 
+# The writes set their tenant themselves (tenancy.AS_TENANT): one plain statement, no pipeline.
 _REGISTER = (
-    "SELECT * FROM raas_register(%(tenant)s, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
-    " daterange(%(start)s, %(end)s, '[]'), %(last_name_key)s, %(first_name_key)s, %(birth_date)s, %(gender)s)"
+    f"SELECT r.* FROM {AS_TENANT}, LATERAL raas_register(tenant.id::int, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
+    " daterange(%(start)s, %(end)s, '[]'), %(last_name_key)s, %(first_name_key)s, %(birth_date)s, %(gender)s) r"
 )
 _UNREGISTER = (
-    "SELECT * FROM raas_unregister(%(tenant)s, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
-    " CASE WHEN %(whole)s::boolean THEN NULL ELSE daterange(%(start)s, %(end)s, '[]') END)"
+    f"SELECT r.* FROM {AS_TENANT}, LATERAL raas_unregister(tenant.id::int, %(username)s, %(request_id)s, %(ssin)s, %(dossier_type)s,"
+    " CASE WHEN %(whole)s::boolean THEN NULL ELSE daterange(%(start)s, %(end)s, '[]') END) r"
 )
 _REFUSAL = "SELECT reason, info FROM raas_person_refusal(%(ssin)s, %(allow_canceled)s)"
 _DOSSIER_TYPES = (
@@ -88,12 +91,11 @@ class Registrations:
     def __init__(self, engine: Engine) -> None:
         self._pool = statement_pool(engine)
 
-    def _all(self, statement: str, params: dict) -> list:
-        with self._pool.connection() as conn:
-            return conn.cursor(row_factory=namedtuple_row).execute(statement, params).fetchall()
+    def _all(self, statement: str, params: dict, tenant: int | None = None) -> list:
+        return run(self._pool, statement, params, tenant)
 
-    def _one(self, statement: str, params: dict):
-        (row,) = self._all(statement, params)
+    def _one(self, statement: str, params: dict, tenant: int | None = None):
+        (row,) = self._all(statement, params, tenant)
         return row
 
     def merge(
@@ -184,12 +186,14 @@ class Registrations:
         if after is not None:
             where.append("(ssin, dossier_type, lower(period)) > (%(after_ssin)s, %(after_type)s, %(after_start)s)")
             params.update(after_ssin=after[0], after_type=after[1], after_start=after[2])
-        rows = self._all(_FIND.format(where=" AND ".join(where)), params)
+        rows = self._all(_FIND.format(where=" AND ".join(where)), params, call.tenant_id)
         return [Line(r.ssin, r.dossier_type, Period(r.first_day, r.last_day)) for r in rows]
 
     def dossier_types(self, call: Call) -> list[tuple[str, str]]:
         rows = self._all(
-            _DOSSIER_TYPES, {"tenant": call.tenant_id, "username": call.username, "request_id": call.request_id}
+            _DOSSIER_TYPES,
+            {"tenant": call.tenant_id, "username": call.username, "request_id": call.request_id},
+            call.tenant_id,
         )
         return [(r.code, r.label) for r in rows]
 

@@ -172,3 +172,13 @@ instance_secret = Table(
     Column("secret", Text, nullable=False),  # keys page tokens; shared by every worker
     CheckConstraint("id = 1", name="single_row"),
 )
+
+# failed logins, per username ('u:<name>') and per client address ('a:<address>'): the throttle's
+# state, shared by every worker; written only through the raas_login_* functions (migration 0004)
+auth_failure = Table(
+    "auth_failure",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)

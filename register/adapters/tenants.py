@@ -1,12 +1,19 @@
-"""Tenants, their dossier types and their SOAP credentials."""
+"""Tenants, their dossier types and their SOAP credentials.
+
+Managed by the CLI as the owner role. The SOAP path only looks a credential
+up, as the application role, through the SECURITY DEFINER function
+raas_login (migration 0004): it has no tenant yet and the client table
+stays closed to it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from register.adapters.database import run, statement_pool
 from register.adapters.tables import client, dossier_type, tenant
 
 
@@ -16,6 +23,15 @@ class Credential:
     bce: str
     username: str
     password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """What a login attempt needs to know, in one round trip."""
+
+    credential: Credential | None  # None: no such username
+    username_failures: int  # recent failed logins of this username
+    retry_after: float  # > 0: the username or the address is throttled for so many more seconds
 
 
 class AlreadyExists(Exception):
@@ -60,11 +76,42 @@ class Tenants:
         except IntegrityError:
             raise AlreadyExists(f"username {username} is taken") from None
 
-    def credential(self, username: str) -> Credential | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(client.c.tenant_id, tenant.c.bce, client.c.username, client.c.password_hash)
-                .join(tenant, tenant.c.id == client.c.tenant_id)
-                .where(client.c.username == username)
-            ).first()
-        return Credential(*row) if row else None
+    def rotate_client(self, bce: str, username: str, password_hash: str) -> None:
+        tenant_id = self.id_of(bce)
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                update(client)
+                .where(client.c.tenant_id == tenant_id, client.c.username == username)
+                .values(password_hash=password_hash)
+            ).rowcount
+        if not changed:
+            raise NotFound(f"no client {username} in tenant {bce}")
+
+    def remove_client(self, bce: str, username: str) -> None:
+        tenant_id = self.id_of(bce)
+        with self._engine.begin() as conn:
+            removed = conn.execute(
+                delete(client).where(client.c.tenant_id == tenant_id, client.c.username == username)
+            ).rowcount
+        if not removed:
+            raise NotFound(f"no client {username} in tenant {bce}")
+
+    def login(self, username: str, address: str | None, limits: tuple[int, int, float]) -> Login:
+        """The credential of ``username`` and its throttle state (limits: username, address, longest wait)."""
+        (row,) = run(
+            statement_pool(self._engine),
+            "SELECT * FROM raas_login(%(username)s, %(address)s, %(ul)s, %(al)s, %(wait)s)",
+            {"username": username, "address": address, "ul": limits[0], "al": limits[1], "wait": limits[2]},
+        )
+        found = Credential(row.tenant_id, row.bce, row.username, row.password_hash) if row.tenant_id else None
+        return Login(found, row.username_failures, row.retry_after)
+
+    def login_failed(self, username: str, address: str | None) -> None:
+        run(statement_pool(self._engine), "SELECT raas_login_failed(%(u)s, %(a)s)", {"u": username, "a": address})
+
+    def login_succeeded(self, username: str) -> None:
+        run(statement_pool(self._engine), "SELECT raas_login_succeeded(%(u)s)", {"u": username})
+
+    def credentials_version(self):
+        """Changes whenever any credential is added, rotated or removed."""
+        return run(statement_pool(self._engine), "SELECT raas_credentials_version() AS v", {})[0].v

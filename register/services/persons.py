@@ -9,14 +9,14 @@ Canceled, then the rest.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import Connection, Engine, text
 
-from register.adapters import persons
+from register.adapters import audit, persons
 from register.adapters.registrations import Call
-from register.adapters.tables import audit
 from register.domain import bis, errors, names
 from register.domain import person as person_domain
 from register.domain import ssin as ssins
@@ -48,14 +48,14 @@ class PersonService:
 
     def get_person(self, call: Call, ssin: str) -> PersonView:
         ssin = ssins.validate(ssin)
-        with self._engine.begin() as conn:
+        with self._transaction(call) as conn:
             stored = persons.get(conn, ssin)
             if stored is None:
                 raise errors.UnknownSsin(ssin=ssin)
             view = _view(conn, stored)
             if not persons.in_register(conn, call.tenant_id, [ssin, view.replaced_by or ssin]):
                 raise errors.NotAuthorized(ssin=ssin)
-            _audit(conn, call, "getPerson", [ssin])
+            audit.record_in(conn, call, "getPerson", [ssin])
         return view
 
     def create_bis_number(
@@ -63,7 +63,7 @@ class PersonService:
     ) -> PersonView:
         birth_date = IncompleteDate.parse(identity.birth_date)
         _no_blank_names(identity)
-        with self._engine.begin() as conn:
+        with self._transaction(call) as conn:
             if not force:
                 duplicates = self._duplicates(conn, identity)
                 if duplicates:
@@ -73,12 +73,12 @@ class PersonService:
             ssin = _first_free(conn, numbers, lambda n: persons.insert_person(conn, n, identity, birth_place))
             if ssin is None:
                 raise errors.Unavailable("No BIS number is left for this birth date and gender.")
-            _audit(conn, call, "createBisNumber", [ssin])
+            audit.record_in(conn, call, "createBisNumber", [ssin])
             return _view(conn, persons.get(conn, ssin))
 
     def update_bis_person(self, call: Call, ssin: str, address: Address | None = None, **given) -> PersonView:
         ssin = ssins.validate(ssin)
-        with self._engine.begin() as conn:
+        with self._transaction(call) as conn:
             stored = persons.get(conn, ssin, for_update=True)
             if stored is None:
                 raise errors.UnknownSsin(ssin=ssin)
@@ -98,8 +98,15 @@ class PersonService:
             changes = person_domain.changes(stored.identity, identity)
             if changes:
                 persons.change_identity(conn, ssin, identity, changes)
-            _audit(conn, call, "updateBisPerson", [ssin])
+            audit.record_in(conn, call, "updateBisPerson", [ssin])
             return _view(conn, persons.get(conn, ssin))
+
+    @contextmanager
+    def _transaction(self, call: Call) -> Iterator[Connection]:
+        """One call's transaction, as its tenant (row-level security)."""
+        with self._engine.begin() as conn:
+            persons.as_tenant(conn, call.tenant_id)
+            yield conn
 
     def _duplicates(self, conn: Connection, identity: PersonIdentity) -> list[str]:
         """The contract's strong candidates: equal normalised names (either way round) and a compatible
@@ -138,16 +145,3 @@ def _first_free(conn: Connection, numbers: list[str], take: Callable[[str], bool
 def _view(conn: Connection, stored: persons.StoredPerson) -> PersonView:
     last = persons.last_of_chain(conn, stored.ssin) if stored.status == "REPLACED" else None
     return PersonView(stored.ssin, stored.kind, stored.status, last, stored.identity, stored.birth_place)
-
-
-def _audit(conn: Connection, call: Call, operation: str, touched: list[str]) -> None:
-    conn.execute(
-        insert(audit).values(
-            tenant_id=call.tenant_id,
-            username=call.username,
-            operation=operation,
-            ssins=touched,
-            outcome="OK",
-            request_id=call.request_id,
-        )
-    )

@@ -111,6 +111,7 @@ class RaasWsgi(WsgiApplication):
 
     def _audit(self, ctx, fault: faults.RaasFault) -> None:
         caller = ctx.udc
+        tenant_id, username = (caller.tenant_id, caller.username) if caller else _attempted_login(ctx)
         body = ctx.in_body_doc
         # the operation's own ssin element, in whichever service's namespace
         ssin = body.findtext(f"{{{etree.QName(body).namespace}}}ssin") if body is not None else None
@@ -118,13 +119,19 @@ class RaasWsgi(WsgiApplication):
         operation = operation.rsplit("}", 1)[-1][:100]
         try:
             self.app.raas.audit.record(
-                Call(caller.tenant_id if caller else None, caller.username if caller else None, request_id_of(ctx)),
+                Call(tenant_id, username, request_id_of(ctx)),
                 operation,
                 [ssin] if ssin and len(ssin) == 11 and ssin.isdigit() else None,
                 fault.faultcode,
             )
         except Exception:  # noqa: BLE001 - a fault still answers when the audit cannot be written
             log.exception("could not audit fault %s", fault.faultcode)
+
+
+def _attempted_login(ctx) -> tuple[int | None, str | None]:
+    """A refused login's username (and its tenant when it exists), set by the protocol."""
+    env = getattr(ctx.transport, "req_env", None) or {}
+    return env.get("raas.login", (None, None))
 
 
 def build_service(services: Services, name: str, service_classes: list, tns: str, max_request_bytes: int) -> RaasWsgi:

@@ -14,7 +14,9 @@ import threading
 from lxml import etree
 from spyne.protocol.soap import Soap11
 
+from register.adapters.database import UNAVAILABLE
 from register.domain.errors import InvalidPeriod, RegisterError
+from register.services.auth import LoginRefused
 from register.soap import faults
 from register.soap.namespaces import COMMON, PASSWORD_TEXT, SOAP_ENV, WSSE
 
@@ -82,7 +84,7 @@ class RaasSoap11(Soap11):
 
     def validate_body(self, ctx, message):
         if message is self.REQUEST:
-            ctx.udc = self._authenticate(ctx.in_header_doc)
+            ctx.udc = self._authenticate(ctx)
             _one_operation(ctx.in_document)
             if ctx.in_body_doc.tag not in self._operations:
                 raise _schema_error(
@@ -93,12 +95,19 @@ class RaasSoap11(Soap11):
         if message is self.REQUEST:
             _dates_in_calendar(ctx.in_body_doc)
 
-    def _authenticate(self, header):
-        username, password = _username_token(header)
+    def _authenticate(self, ctx):
+        username, password = _username_token(ctx.in_header_doc)
+        env = getattr(ctx.transport, "req_env", None) or {}
         try:
-            return self.app.raas.authenticator.authenticate(username, password)
+            # the peer's address: behind a proxy, the proxy's (X-Forwarded-For is not trusted)
+            return self.app.raas.authenticator.authenticate(username, password, env.get("REMOTE_ADDR"))
+        except LoginRefused as error:
+            env["raas.login"] = (error.tenant_id, error.username)  # who tried, for the audit row
+            raise faults.RaasFault.of(error) from None
         except RegisterError as error:
             raise faults.RaasFault.of(error) from None
+        except UNAVAILABLE:
+            raise faults.unavailable() from None
 
 
 def _one_operation(envelope) -> None:

@@ -19,10 +19,14 @@ from register.soap.application import Router, Services
 def create_app(settings: Settings | None = None, url: str | None = None) -> Router:
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
-    engine = database.create(settings, url)
+    engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
     services = Services(
-        authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds),
+        authenticator=Authenticator(
+            Tenants(engine),
+            settings.auth_cache_seconds,
+            limits=(settings.auth_username_limit, settings.auth_address_limit),
+        ),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
         persons=PersonService(engine),
         audit=AuditTrail(engine),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from zeep.exceptions import Fault
 
 from tests.conftest import new_ssin
@@ -90,7 +91,12 @@ def test_repeated_failed_logins_still_answer_authentication(world, caller, make_
         with pytest.raises(Fault) as exc:
             client.service.listDossierTypes()
         assert_fault(exc, "Authentication", [])
-    # and the right password still works afterwards: there is no permanent lockout
+    # throttled for a while (register.services.auth), but there is no permanent lockout
+    with pytest.raises(Fault) as exc:
+        caller.service.listDossierTypes()
+    assert_fault(exc, "Authentication", [])
+    with world.engine.begin() as conn:  # as if the longest wait had passed
+        conn.execute(text("UPDATE auth_failure SET last_at = last_at - interval '61 seconds'"))
     assert len(caller.service.listDossierTypes()) == 2
 
 
