@@ -47,19 +47,20 @@ def create(settings: Settings, url: str | None = None, **options) -> Engine:
     )
 
 
-_pools: dict[tuple[int, str], ConnectionPool] = {}
+_pools: dict[tuple[int, str, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
 
-def statement_pool(engine: Engine) -> ConnectionPool:
+def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
     """Autocommit psycopg connections for the one-statement calls of the SOAP path.
 
     SQLAlchemy's statement and result layers cost more client CPU than the
     register's whole merge function (bench/register.py); here a call is a
     pooled connection, a prepared statement and a tuple. One pool per process
-    and database, created after any fork (the key holds the pid).
+    and database (and server ``options``, e.g. ``-c enable_seqscan=off``),
+    created after any fork (the key holds the pid).
     """
-    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False), options)
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
@@ -69,7 +70,7 @@ def statement_pool(engine: Engine) -> ConnectionPool:
                 min_size=1,
                 max_size=max(engine.pool.size(), 1),
                 timeout=5,  # then Server.Unavailable rather than a hung worker
-                kwargs={"autocommit": True, "connect_timeout": 5, "application_name": "raas"},
+                kwargs={"autocommit": True, "connect_timeout": 5, "application_name": "raas", "options": options},
                 name="raas-statements",
                 open=False,
             )

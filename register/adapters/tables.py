@@ -83,6 +83,10 @@ person = Table(
     # comparison keys (register.domain.names.normalise), written with the names
     Column("last_name_key", Text, nullable=False),
     Column("first_name_key", Text, nullable=False),
+    # phonetic search keys (register.domain.phonetic.person_keys), written with the names
+    Column("last_name_phonetic", Text, nullable=False),
+    Column("first_name_phonetic", Text, nullable=False),
+    Column("search_keys", ARRAY(Text), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("ssin ~ '^[0-9]{11}$'", name="ssin_digits"),
     CheckConstraint("kind IN ('NR', 'BIS')", name="kind"),
@@ -91,6 +95,15 @@ person = Table(
     CheckConstraint("gender IN ('M', 'F')", name="gender"),
     CheckConstraint("birth_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", name="birth_date_shape"),
 )
+
+# the phonetic search's candidate lookups, over the persons it can return (register.services.search)
+Index(
+    "ix_person_search_keys",
+    person.c.search_keys,
+    postgresql_using="gin",
+    postgresql_where=person.c.status == "ACTIVE",
+)
+Index("ix_person_birth_date", person.c.birth_date, postgresql_where=person.c.status == "ACTIVE")
 
 registration = Table(
     "registration",

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from register.domain import names
+from register.domain import names, phonetic
 from register.domain import ssin as ssins
 from register.domain.dates import IncompleteDate
 from register.domain.errors import RegisterError
@@ -26,6 +26,7 @@ OPTIONAL = ("nationality", "deathDate")
 _COLUMNS = (
     "ssin", "kind", "last_name", "first_name", "birth_date", "gender",
     "nationality", "death_date", "last_name_key", "first_name_key",
+    "last_name_phonetic", "first_name_phonetic", "search_keys",
 )  # fmt: skip
 
 
@@ -59,6 +60,7 @@ def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gend
     return (
         ssin, ssins.kind(ssin), last_name, first_name, birth, gender,
         nationality or None, death, names.normalise(last_name), names.normalise(first_name),
+        *phonetic.person_keys(last_name, first_name),
     )  # fmt: skip
 
 
@@ -110,6 +112,8 @@ WITH incoming AS (
         birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender,
         nationality = EXCLUDED.nationality, death_date = EXCLUDED.death_date,
         last_name_key = EXCLUDED.last_name_key, first_name_key = EXCLUDED.first_name_key,
+        last_name_phonetic = EXCLUDED.last_name_phonetic, first_name_phonetic = EXCLUDED.first_name_phonetic,
+        search_keys = EXCLUDED.search_keys,
         updated_at = now()
     WHERE (p.last_name, p.first_name, p.birth_date, p.gender, p.nationality, p.death_date)
           IS DISTINCT FROM
