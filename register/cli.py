@@ -92,6 +92,7 @@ def cmd_tenant_add_client(args, settings: Settings) -> None:
 def cmd_serve(args, settings: Settings) -> None:
     from register.adapters import database, schema
     from register.server import Server, options
+    from register.soap.application import SERVICES
 
     # Start (or find) the database once here; the workers inherit its URL.
     url = database.database_url(settings)
@@ -100,7 +101,7 @@ def cmd_serve(args, settings: Settings) -> None:
         raise Failure("the database schema is not current: run `raas db upgrade` first")
     public = settings.public_url or f"http://{args.bind}"
     os.environ["RAAS_PUBLIC_URL"] = public
-    for name in ("RegisterService",):
+    for name in SERVICES:
         print(f"WSDL: {public}/ws/{name}?wsdl", flush=True)
     Server(options(args.bind, args.workers, args.threads, settings.max_request_bytes)).run()
 

@@ -80,6 +80,8 @@ _RULES = [
         (r"(.)\1+", r"\1"),  # double letters
     )
 ]
+_NOT_LETTERS = re.compile("[^a-z]")
+_SPELLING = "="  # marks the keys of a name's spelling, apart from those of its sound
 # Deleting one letter of a shorter key leaves too little to tell names apart.
 _MIN_DELETION_LENGTH = 4
 
@@ -123,41 +125,43 @@ def deletions(key: str) -> set[str]:
 
 
 def search_keys(last_name: str) -> list[str]:
-    """The stored lookup keys of a last name: its phonetic key, its one-deletion keys, and
-    the key without leading particles (``Van den Broeck`` is also found as ``Broeck``).
+    """The stored lookup keys of a last name: its phonetic key and its one-deletion keys; the
+    same of its spelling (normalised, marked ``=``: a typo can move a letter across the phonetic
+    rules, ``Leys``/``Lesy``, ``De Boeck``/``De Bocek``); the key without leading particles
+    (``Van den Broeck`` is also found as ``Broeck``).
 
     >>> search_keys('Maes')
-    ['mas']
-    >>> search_keys('De Smet')
+    ['=aes', '=mae', '=maes', '=mas', '=mes', 'mas']
+    >>> [k for k in search_keys('De Smet') if not k.startswith('=')]
     ['demet', 'deset', 'desme', 'desmet', 'desmt', 'dsmet', 'esmet', 'smet']
     """
     key = phonetic(last_name)
-    keys = {key, *deletions(key)}
+    spelling = _NOT_LETTERS.sub("", normalise(last_name))
+    keys = {key, *deletions(key), *(_SPELLING + k for k in (spelling, *deletions(spelling)))}
     bare = without_particles(last_name)
     if bare != last_name:
         keys.add(phonetic(bare))
     keys.discard("")
+    keys.discard(_SPELLING)
     return sorted(keys)
 
 
 def query_keys(last_name: str, first_name: str | None = None) -> list[str]:
-    """The keys a query looks up: those of its last name, with every one-deletion key, and
-    (first and last names swapped) those of its given names.
+    """The keys a query looks up: those of its last name and (first and last names swapped)
+    those of its given names, whole and word by word. A stored key and a query key are equal
+    when the names are within one letter of each other (deleted, inserted, replaced or two
+    swapped), on the phonetic key or on the spelling.
 
     >>> 'peters' in query_keys('Jan', 'Peeters'), set(query_keys('Petrs')) & set(search_keys('Peeters'))
     (True, {'petrs'})
+    >>> sorted(set(query_keys('Lesy')) & set(search_keys('Leys')))
+    ['=les', '=ley']
     """
     names = [last_name]
     if first_name:
         names.append(first_name)
         names.extend(w for w in re.split(r"[\s\-]+", first_name) if w and w != first_name)
-    keys: set[str] = set()
-    for name in names:
-        for stored in search_keys(name):
-            keys.add(stored)
-            keys.update(deletions(stored))
-    keys.discard("")
-    return sorted(keys)
+    return sorted({k for name in names for k in search_keys(name)})
 
 
 def person_keys(last_name: str, first_name: str) -> tuple:
@@ -205,7 +209,9 @@ def name_similarity(a: Name, b: Name) -> float:
     if a.key == b.key:
         return max(spelling, 0.95)
     sound = jellyfish.jaro_winkler_similarity(a.key, b.key)
-    if jellyfish.damerau_levenshtein_distance(a.key, b.key) == 1:
+    if jellyfish.damerau_levenshtein_distance(a.key, b.key) == 1 or (
+        jellyfish.damerau_levenshtein_distance(a.normalised, b.normalised) == 1
+    ):
         sound = max(sound, 0.9)  # one letter off: a typo, a likely match whatever its place
     return max(spelling, 0.95 * sound)
 

@@ -27,12 +27,14 @@ from register.adapters.registrations import Call
 from register.domain.errors import RegisterError
 from register.services.auth import Authenticator
 from register.services.register import RegisterService
+from register.services.search import PersonSearch
 from register.soap import faults, wsdl
 from register.soap.context import request_id_of
-from register.soap.namespaces import REGISTER, SOAP_ENV
+from register.soap.namespaces import PERSON, REGISTER, SOAP_ENV
+from register.soap.person_search_service import PersonSearchService
 from register.soap.protocol import RaasSoap11
 from register.soap.register_service import RegisterService as RegisterSoapService
-from register.soap.types import FaultDetail
+from register.soap.types import Code, FaultDetail, Identity, Period
 
 log = logging.getLogger("raas.soap")
 # spyne logs a traceback for every client fault; the audit table records them instead
@@ -57,6 +59,7 @@ class Services:
     authenticator: Authenticator
     register: RegisterService
     audit: AuditTrail
+    search: PersonSearch | None = None
 
 
 class RaasApplication(Application):
@@ -107,15 +110,19 @@ class RaasWsgi(WsgiApplication):
             log.exception("could not audit fault %s", fault.faultcode)
 
 
-def build_service(services: Services, service_class, tns: str, max_request_bytes: int) -> RaasWsgi:
+COMMON_TYPES = [FaultDetail, Period, Identity, Code]
+
+
+def build_service(services: Services, name: str, classes: list, tns: str, max_request_bytes: int) -> RaasWsgi:
+    """One WSDL service ``name`` made of the operations of ``classes`` (spyne ServiceBase classes)."""
     app = RaasApplication(
         services,
-        [service_class],
+        list(classes),
         tns=tns,
-        name=service_class.__name__,
+        name=name,
         in_protocol=RaasSoap11(),
         out_protocol=RaasSoap11(),
-        classes=[FaultDetail],
+        classes=COMMON_TYPES,  # the common schema is the same in every WSDL (CONTRACT.md section 1)
     )
     # faultcodes are written soapenv:Client.<Reason>: the envelope must bind that prefix (spyne says soap11env)
     app.interface.nsmap.pop("soap11env", None)
@@ -124,7 +131,11 @@ def build_service(services: Services, service_class, tns: str, max_request_bytes
     return RaasWsgi(app, max_content_length=max_request_bytes)
 
 
-SERVICES = {"RegisterService": (RegisterSoapService, REGISTER)}
+# name -> (the ServiceBase classes whose operations it serves, target namespace)
+SERVICES = {
+    "RegisterService": ([RegisterSoapService], REGISTER),
+    "PersonService": ([PersonSearchService], PERSON),
+}
 
 
 class Router:
@@ -136,7 +147,8 @@ class Router:
         self.public_url = public_url.rstrip("/")
         self.ready = ready
         self.soap = {
-            name: build_service(services, cls, tns, max_request_bytes) for name, (cls, tns) in SERVICES.items()
+            name: build_service(services, name, classes, tns, max_request_bytes)
+            for name, (classes, tns) in SERVICES.items()
         }
         self._wsdl: dict[str, bytes] = {}
 

@@ -41,8 +41,8 @@ def documents(public_url: str = DEFAULT_PUBLIC_URL) -> dict[str, bytes]:
     from register.soap.application import SERVICES, Services, build_service
 
     return {
-        name: document(build_service(Services(None, None, None), cls, tns, 0), name, public_url)
-        for name, (cls, tns) in SERVICES.items()
+        name: document(build_service(Services(None, None, None), name, classes, tns, 0), name, public_url)
+        for name, (classes, tns) in SERVICES.items()
     }
 
 

@@ -12,6 +12,7 @@ from register.config import Settings
 from register.services.auth import Authenticator
 from register.services.paging import PageTokens
 from register.services.register import RegisterService
+from register.services.search import PersonSearch
 from register.soap.application import Router, Services
 
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
         authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
         audit=AuditTrail(engine),
+        search=PersonSearch(engine),
     )
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # readiness asks for the revision often

@@ -20,7 +20,17 @@ from lxml import etree
 from sqlalchemy import text
 
 from register.services.auth import hash_password
-from tests.e2e.helpers import COMMON, EXAMPLES, SAFE_PARSER, SOAP_ENV, WSDL_FILE, canonical, post, write_schema_files
+from tests.e2e.helpers import (
+    COMMON,
+    EXAMPLES,
+    PERSON_WSDL_FILE,
+    SAFE_PARSER,
+    SOAP_ENV,
+    WSDL_FILE,
+    canonical,
+    post,
+    write_schema_files,
+)
 
 USERNAME, PASSWORD = "golden-client", "golden-password-2024"
 TENANT_ID, BCE = 900001, "0203040596"
@@ -47,10 +57,17 @@ SEEDS = {
     ],
     "listDossierTypes": [],
     "fault-InvalidSsin": [("85073003328", "SOCIAL", "2024-01-01", "2024-01-31")],
+    "searchPersonByPhoneticCriteria": [],
 }
 SAMPLES = list(SEEDS)
 OPERATION = {"fault-InvalidSsin": "registerPerson"}
 READABLE_PREFIXES = {"soap11env": "soapenv", "tns": "reg", "s0": "com"}
+# the samples of PersonService's operations (the others are RegisterService's)
+PERSON_SAMPLES = {"searchPersonByPhoneticCriteria"}
+
+
+def _service(name: str) -> str:
+    return "PersonService" if OPERATION.get(name, name) in PERSON_SAMPLES else "RegisterService"
 
 
 @pytest.fixture
@@ -80,11 +97,12 @@ def _seed(world, name: str) -> None:
             )
 
 
-def _readable(response: bytes) -> bytes:
+def _readable(response: bytes, service: str) -> bytes:
     """The server's answer pretty-printed, with the prefixes the request samples use."""
     root = etree.fromstring(response, SAFE_PARSER)
     text_form = etree.tostring(root).decode()
-    for old, new in READABLE_PREFIXES.items():
+    prefixes = {**READABLE_PREFIXES, "tns": "per"} if service == "PersonService" else READABLE_PREFIXES
+    for old, new in prefixes.items():
         text_form = text_form.replace(f"<{old}:", f"<{new}:").replace(f"</{old}:", f"</{new}:")
         text_form = text_form.replace(f"xmlns:{old}=", f"xmlns:{new}=")
     root = etree.fromstring(text_form.encode(), SAFE_PARSER)
@@ -102,25 +120,29 @@ def _readable(response: bytes) -> bytes:
 @pytest.mark.parametrize("name", SAMPLES)
 def test_the_golden_request_answers_the_golden_response(golden_world, server, name):
     _seed(golden_world, name)
-    answer = post(server.endpoint, (EXAMPLES / f"{name}.request.xml").read_bytes())
+    endpoint = f"{server.base}/ws/{_service(name)}"
+    answer = post(endpoint, (EXAMPLES / f"{name}.request.xml").read_bytes())
     assert answer.status_code == (500 if name.startswith("fault-") else 200), answer.text
     golden = EXAMPLES / f"{name}.response.xml"
     if os.environ.get("RAAS_UPDATE_GOLDEN"):
-        golden.write_bytes(_readable(answer.content))
+        golden.write_bytes(_readable(answer.content, _service(name)))
     assert canonical(answer.content, rewrite_prefixes=True) == canonical(golden.read_bytes(), rewrite_prefixes=True)
 
 
 @pytest.fixture(scope="module")
-def schemas(tmp_path_factory):
-    """The committed WSDL's schemas (the served one equals it: test_wsdl.py), in libxml2 and in xmlschema."""
-    wrapper = write_schema_files(etree.parse(str(WSDL_FILE), SAFE_PARSER).getroot(), tmp_path_factory.mktemp("xsd"))
-    return etree.XMLSchema(etree.parse(str(wrapper))), xmlschema.XMLSchema(str(wrapper))
+def all_schemas(tmp_path_factory):
+    """The committed WSDLs' schemas (the served ones equal them: test_wsdl.py), in libxml2 and in xmlschema."""
+    loaded = {}
+    for service, path in (("RegisterService", WSDL_FILE), ("PersonService", PERSON_WSDL_FILE)):
+        wrapper = write_schema_files(etree.parse(str(path), SAFE_PARSER).getroot(), tmp_path_factory.mktemp("xsd"))
+        loaded[service] = etree.XMLSchema(etree.parse(str(wrapper))), xmlschema.XMLSchema(str(wrapper))
+    return loaded
 
 
 @pytest.mark.parametrize("kind", ["request", "response"])
 @pytest.mark.parametrize("name", SAMPLES)
-def test_the_golden_sample_conforms_to_the_wsdl_schemas(schemas, name, kind):
-    libxml2_schema, python_schema = schemas
+def test_the_golden_sample_conforms_to_the_wsdl_schemas(all_schemas, name, kind):
+    libxml2_schema, python_schema = all_schemas[_service(name)]
     document = (EXAMPLES / f"{name}.{kind}.xml").read_bytes()
     assert document.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n')
     root = etree.fromstring(document, SAFE_PARSER)
