@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -86,6 +87,7 @@ _SPELLING = "="  # marks the keys of a name's spelling, apart from those of its 
 _MIN_DELETION_LENGTH = 4
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names repeat: a bulk import of 1M persons computes each once
 def phonetic(name: str) -> str:
     """The phonetic key of a name: one spelling for the Dutch and French spellings of its sound.
 
@@ -135,6 +137,11 @@ def search_keys(last_name: str) -> list[str]:
     >>> [k for k in search_keys('De Smet') if not k.startswith('=')]
     ['demet', 'deset', 'desme', 'desmet', 'desmt', 'dsmet', 'esmet', 'smet']
     """
+    return list(_search_keys(last_name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _search_keys(last_name: str) -> tuple[str, ...]:
     key = phonetic(last_name)
     spelling = _NOT_LETTERS.sub("", normalise(last_name))
     keys = {key, *deletions(key), *(_SPELLING + k for k in (spelling, *deletions(spelling)))}
@@ -143,7 +150,7 @@ def search_keys(last_name: str) -> list[str]:
         keys.add(phonetic(bare))
     keys.discard("")
     keys.discard(_SPELLING)
-    return sorted(keys)
+    return tuple(sorted(keys))
 
 
 def query_keys(last_name: str, first_name: str | None = None) -> list[str]:

@@ -28,6 +28,9 @@ MIN_SCORE = 0.5
 # How many candidates the database hands over for ranking, at least.
 MIN_CANDIDATES = 300
 OPERATION = "searchPersonByPhoneticCriteria"
+# A birth-date window up to this long is read from the birth-date index too (about 30 persons
+# a day in a population of 1M); a longer one only filters what the name keys found.
+MAX_INDEXED_WINDOW_DAYS = 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class PersonSearch:
             high=str(window.last) if partial is not None else None,
             partial=partial,
             gender=gender,
+            dates_by_index=window is not None and (window.last - window.first).days <= MAX_INDEXED_WINDOW_DAYS,
         )
 
     def explain(self, last_name: str, first_name: str | None = None, birth_date: str | None = None,

@@ -125,12 +125,25 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 """.format(columns=", ".join(_COLUMNS))
 
 
+# Searches read a GIN index's pending list whole: leave none behind.
+_CLEAN_GIN_PENDING_LISTS = """
+SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+WHERE i.indrelid = 'person'::regclass AND a.amname = 'gin'
+"""
+
+
 def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[int], None] | None = None) -> Imported:
     """Store checked person rows in one transaction; returns the counts."""
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
         with conn.transaction(), conn.cursor() as cur:
+            # A GIN index (the phonetic search's keys) takes many rows fastest through its pending list,
+            # merged into the index in bulk at the end: 3x faster than entry by entry (bench/search.py).
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cur.execute("SET LOCAL gin_pending_list_limit = '256MB'")
             cur.execute("CREATE TEMP TABLE person_import (LIKE person INCLUDING DEFAULTS, line bigint) ON COMMIT DROP")
             read = 0
             with cur.copy(f"COPY person_import ({', '.join(_COLUMNS)}, line) FROM STDIN") as copy:
@@ -141,6 +154,7 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[in
             if progress:
                 progress(read)
             inserted, updated = cur.execute(_MERGE).fetchone()
+            cur.execute(_CLEAN_GIN_PENDING_LISTS)
         return Imported(read, inserted, updated)
     finally:
         raw.close()
