@@ -602,7 +602,7 @@ def _plan(home: Path, queries: list[Query]) -> str:
     engine = database.create(Settings.from_env({}), database.sqlalchemy_url(ensure_server(home)), pool_size=1)
     q = next(q for q in queries if q.kind == "typo" and q.birth_date)
     try:
-        return PersonSearch(engine).explain(q.last_name, q.first_name, q.birth_date, q.tolerance, q.gender)
+        return PersonSearch(engine).explain(q.last_name, q.first_name, q.birth_date, q.tolerance, q.gender, analyze=True)
     finally:
         engine.dispose()
 

@@ -1,15 +1,21 @@
 """Candidates of the phonetic search, fetched by index from ``person``.
 
 One statement per search on the statement pool (register.adapters.database),
-like the register's calls. The statement text depends only on which filters
-are given, so each shape is prepared once per connection. Candidates come
-from the GIN index on ``search_keys`` (and, with a birth date, the btree on
-``birth_date``), ACTIVE persons only; never from a scan of the table: the
-planner's default estimate for ``&&`` (a share of the table) makes it choose a
-scan on small tables and on some large ones, so the search's connections run
-with ``enable_seqscan=off`` (a pool of their own). When a
-query matches more candidates than the ranking needs, a cheap pre-rank in
-SQL (levenshtein on the phonetic keys, both ways round) keeps the closest.
+like the register's calls; its text depends only on which filters are given,
+so each shape is prepared once per connection.
+
+Candidates come from the GIN index on ``search_keys``, whose elements are
+``<name key>@<birth decade>`` (register.domain.phonetic.search_keys): the
+statement tags the query's name keys with every decade its window covers
+(bounded by the decades of the persons stored, read from the birth-date
+index), so one index lookup finds the persons of those names born in those
+decades, ACTIVE persons only. Never a scan of the table: the planner's estimate for ``&&`` knows
+nothing of the keys, and on small tables it would prefer a scan, so the
+search's connections run with ``enable_seqscan=off`` (a pool of their own).
+The exact birth-date window and the gender filter are then tests on the few
+rows found. When more candidates are found than the ranking needs, a cheap
+pre-rank in SQL (levenshtein on the phonetic keys, both ways round) keeps the
+closest.
 """
 
 from __future__ import annotations
@@ -32,8 +38,17 @@ class Row:
 
 
 _SELECT = """
+WITH stored AS (
+    SELECT left(min(birth_date), 4)::int / 10 AS first_decade, left(max(birth_date), 4)::int / 10 AS last_decade
+    FROM person WHERE status = 'ACTIVE'
+), wanted AS (
+    SELECT array_agg(k || '@' || d) AS keys
+    FROM stored, unnest(%(keys)s::text[]) AS k,
+         generate_series(greatest(%(first_year)s::int / 10, stored.first_decade),
+                         least(%(last_year)s::int / 10, stored.last_decade)) AS d
+)
 SELECT ssin, last_name, first_name, birth_date, gender FROM person
-WHERE status = 'ACTIVE' AND search_keys && %(keys)s::text[]{dates}{gender}
+WHERE status = 'ACTIVE' AND search_keys && (SELECT keys FROM wanted){dates}{gender}
 ORDER BY least(
     levenshtein(left(last_name_phonetic, 100), %(last)s::text)
       + levenshtein(left(first_name_phonetic, length(%(first)s::text)), %(first)s::text),
@@ -42,11 +57,11 @@ ORDER BY least(
 ), ssin
 LIMIT %(limit)s
 """
-_DATES = " AND (birth_date BETWEEN %(low)s::text AND %(high)s::text OR birth_date = ANY(%(partial)s::text[]))"
-# The same test in a form no index answers: a wide window (years) holds too many persons for
-# the birth-date index to be worth reading, yet the planner cannot tell (see the module's note).
-_DATES_FILTER = (
-    " AND ((birth_date || '') BETWEEN %(low)s::text AND %(high)s::text OR (birth_date || '') = ANY(%(partial)s::text[]))"
+# A test on the rows found, in a form no index answers: the name keys already hold the decades,
+# and the birth-date index would hand over everyone born in the window, whatever their name.
+_DATES = (
+    " AND ((birth_date || '') BETWEEN %(low)s::text AND %(high)s::text"
+    " OR (birth_date || '') = ANY(%(partial)s::text[]))"
 )
 _GENDER = " AND (gender IS NULL OR gender = %(gender)s::text)"
 _AUDIT = (
@@ -55,33 +70,37 @@ _AUDIT = (
 )
 
 
-def statement(dates: bool, gender: bool, dates_by_index: bool = True) -> str:
-    dates_test = (_DATES if dates_by_index else _DATES_FILTER) if dates else ""
-    return _SELECT.format(dates=dates_test, gender=_GENDER if gender else "")
+def statement(dates: bool, gender: bool) -> str:
+    return _SELECT.format(dates=_DATES if dates else "", gender=_GENDER if gender else "")
 
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
-    """ACTIVE persons sharing one of ``keys``, born in [low, high] (or on one of the ``partial``
-    incomplete dates) when ``low`` is given, not of the other known gender when ``gender`` is
-    given; the ``limit`` closest to the phonetic keys ``last_key`` and ``first_key``."""
+    """ACTIVE persons under one of the name ``keys`` born in the decades from ``first_year`` to
+    ``last_year``; when
+    ``low`` is given, born in [low, high] or on one of the ``partial`` incomplete dates; not of the
+    other known gender when ``gender`` is given; the ``limit`` closest to the phonetic keys
+    ``last_key`` and ``first_key``."""
 
     keys: list[str]
     last_key: str
     first_key: str
     limit: int
+    first_year: int = 1
+    last_year: int = 9999
     low: str | None = None
     high: str | None = None
     partial: list[str] | None = None
     gender: str | None = None
-    dates_by_index: bool = True  # False: the window is wide, the search keys' index alone is read
 
     def statement(self) -> str:
-        return statement(self.low is not None, self.gender is not None, self.dates_by_index)
+        return statement(self.low is not None, self.gender is not None)
 
     def params(self) -> dict:
         return {
             "keys": self.keys,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
             "last": self.last_key[:100],
             "first": self.first_key[:100],
             "low": self.low,
@@ -101,11 +120,11 @@ class PersonCandidates:
             rows = conn.execute(lookup.statement(), lookup.params()).fetchall()
         return [Row(*r) for r in rows]
 
-    def explain(self, lookup: Lookup) -> str:
+    def explain(self, lookup: Lookup, analyze: bool = False) -> str:
         """The plan :meth:`fetch` runs (the tests and the benchmark show it)."""
         with self._pool.connection() as conn:
-            rows = conn.execute("EXPLAIN " + lookup.statement(), lookup.params()).fetchall()
-        return "\n".join(r[0] for r in rows)
+            rows = conn.execute(f"EXPLAIN{' ANALYZE' if analyze else ''} " + lookup.statement(), lookup.params())
+            return "\n".join(r[0] for r in rows.fetchall())
 
     def audit(self, call: Call, operation: str, ssins: list[str]) -> None:
         with self._pool.connection() as conn:

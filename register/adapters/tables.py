@@ -96,7 +96,8 @@ person = Table(
     CheckConstraint("birth_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", name="birth_date_shape"),
 )
 
-# the phonetic search's candidate lookups, over the persons it can return (register.services.search)
+# the phonetic search's candidates (name keys with birth decades) and the span of decades stored,
+# over the persons it can return (register.adapters.person_search)
 Index(
     "ix_person_search_keys",
     person.c.search_keys,

@@ -28,9 +28,6 @@ MIN_SCORE = 0.5
 # How many candidates the database hands over for ranking, at least.
 MIN_CANDIDATES = 300
 OPERATION = "searchPersonByPhoneticCriteria"
-# A birth-date window up to this long is read from the birth-date index too (about 30 persons
-# a day in a population of 1M); a longer one only filters what the name keys found.
-MAX_INDEXED_WINDOW_DAYS = 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,29 +45,32 @@ class PersonSearch:
         self._candidates = PersonCandidates(engine)
 
     @staticmethod
-    def lookup(query: phonetic.Query, keys: list[str], window: phonetic.BirthWindow | None, gender: str | None,
+    def lookup(query: phonetic.Query, window: phonetic.BirthWindow | None, gender: str | None,
                max_results: int) -> Lookup:  # fmt: skip
-        """What to ask the database for: a window too wide for the index is left to :meth:`search`."""
+        """What to ask the database for (a window too wide to list its incomplete dates is checked by
+        :meth:`search` alone)."""
+        names = [query.last] + ([query.first] if query.first else [])
         partial = window.partial_dates() if window else None
         return Lookup(
-            keys,
+            phonetic.query_keys(*(n.text for n in names)),
             query.last.key,
             query.first.key if query.first else "",
             max(MIN_CANDIDATES, 4 * max_results),
+            first_year=window.first.year if window else 1,
+            last_year=window.last.year if window else 9999,
             low=str(window.first) if partial is not None else None,
             high=str(window.last) if partial is not None else None,
             partial=partial,
             gender=gender,
-            dates_by_index=window is not None and (window.last - window.first).days <= MAX_INDEXED_WINDOW_DAYS,
         )
 
     def explain(self, last_name: str, first_name: str | None = None, birth_date: str | None = None,
-                tolerance: int = 0, gender: str | None = None, max_results: int = 10) -> str:  # fmt: skip
+                tolerance: int = 0, gender: str | None = None, max_results: int = 10,
+                analyze: bool = False) -> str:  # fmt: skip
         """The database's plan for the candidates of this search."""
         query = phonetic.Query.of(last_name, first_name, birth_date, gender)
         window = phonetic.BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
-        keys = phonetic.query_keys(last_name, first_name)
-        return self._candidates.explain(self.lookup(query, keys, window, gender, max_results))
+        return self._candidates.explain(self.lookup(query, window, gender, max_results), analyze)
 
     def search(
         self,
@@ -89,13 +89,14 @@ class PersonSearch:
         with the SSINs it returned (they were disclosed to that caller)."""
         if tolerance < 0:
             raise ValueError("tolerance cannot be negative")
+        if gender not in (None, "M", "F"):
+            raise ValueError(f"gender must be M, F or None, not {gender!r}")
         query = phonetic.Query.of(last_name, first_name, birth_date, gender)
-        keys = phonetic.query_keys(last_name, first_name)
         window = phonetic.BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
+        lookup = self.lookup(query, window, gender, max_results)
         found = []
-        if keys:
-            rows = self._candidates.fetch(self.lookup(query, keys, window, gender, max_results))
-            for row in rows:
+        if lookup.keys:
+            for row in self._candidates.fetch(lookup):
                 born = IncompleteDate.parse(row.birth_date)
                 if window is not None and not window.admits(born):
                     continue  # a window too wide for the index is checked here

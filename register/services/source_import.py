@@ -60,7 +60,7 @@ def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gend
     return (
         ssin, ssins.kind(ssin), last_name, first_name, birth, gender,
         nationality or None, death, names.normalise(last_name), names.normalise(first_name),
-        *phonetic.person_keys(last_name, first_name),
+        *phonetic.person_keys(last_name, first_name, birth),
     )  # fmt: skip
 
 

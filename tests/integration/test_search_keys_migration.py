@@ -50,6 +50,6 @@ def test_persons_stored_before_the_search_keys_get_them(fresh_url):
                 r.ssin: (r.last_name_phonetic, r.first_name_phonetic, r.search_keys)
                 for r in conn.execute(text("SELECT * FROM person"))
             }
-        assert stored == {ssin: person_keys(last, first) for ssin, last, first in persons}
+        assert stored == {ssin: person_keys(last, first, "1985-07-30") for ssin, last, first in persons}
     finally:
         engine.dispose()
