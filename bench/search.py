@@ -526,8 +526,10 @@ def main() -> int:
         raas(["db", "upgrade"], env, stdout=subprocess.DEVNULL)
         print(f"importing {csv_path} with `raas source import` ...", flush=True)
         begun = time.monotonic()
+        load = os.getloadavg()[0]
         raas(["source", "import", str(csv_path)], env)  # its progress goes to this terminal
         report["import_seconds"] = round(time.monotonic() - begun, 1)
+        report["load_average_before_import"] = round(load, 1)  # the machine is shared: context for the figure
         print(f"import: {report['import_seconds']} s for {args.persons:,} persons (target < 120 s)", flush=True)
         marker.write_text(f"{args.persons} {args.seed}")
         csv_path.unlink()
