@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 import zeep
 import zeep.wsse.username
 from zeep.exceptions import Fault
 
 from tests.e2e.helpers import SOAP_ENV, assert_fault, assert_raw_fault, post, security_header
+from tests.e2e.test_node_soap import NODE_DIR, node_soap  # noqa: F401 - the fixture, where node is installed
 from tests.integration.helpers import audit_rows
 
 PERSON = "urn:be:raas:person:v1"
@@ -153,3 +157,25 @@ def test_a_search_without_credentials_is_refused(server, endpoint, population):
     finally:
         client.transport.session.close()
     assert_fault(exc, "Authentication")
+
+
+def test_node_soap_searches_without_warnings(node_soap, endpoint, person_client, population):  # noqa: F811
+    username, password = person_client.credentials
+    done = subprocess.run(
+        [str(node_soap), "search.js", f"{endpoint}?wsdl", username, password],
+        cwd=NODE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["warnings"] == []
+    result = out["search"]["result"]["results"]["result"]
+    best = result[0] if isinstance(result, list) else result  # node-soap gives one item as an object
+    assert (best["ssin"], best["lastName"], best["birthDate"]) == (
+        population["vandenbroeck"],
+        "Van den Broeck",
+        "1985-07-30",
+    )
+    assert out["invalidDate"]["fault"]["faultcode"] == "soapenv:Client.InvalidDate"
