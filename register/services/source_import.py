@@ -133,8 +133,11 @@ WHERE i.indrelid = 'person'::regclass AND a.amname = 'gin'
 """
 
 
-def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[int], None] | None = None) -> Imported:
-    """Store checked person rows in one transaction; returns the counts."""
+def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[..., None] | None = None) -> Imported:
+    """Store checked person rows in one transaction; returns the counts.
+
+    ``progress(count)`` is called every 10,000 rows read, then ``progress(count, stage)`` as the
+    rows are merged (``"merging"``) and the search index takes them (``"indexing"``)."""
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
@@ -153,14 +156,17 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[in
                         progress(read)
             if progress:
                 progress(read)
+                progress(read, "merging")
             inserted, updated = cur.execute(_MERGE).fetchone()
+            if progress:
+                progress(read, "indexing")
             cur.execute(_CLEAN_GIN_PENDING_LISTS)
         return Imported(read, inserted, updated)
     finally:
         raw.close()
 
 
-def import_file(engine: Engine, path: str, progress: Callable[[int], None] | None = None) -> Imported:
+def import_file(engine: Engine, path: str, progress: Callable[..., None] | None = None) -> Imported:
     with open(path, encoding="utf-8", newline="") as handle:
         return import_persons(engine, read_csv(handle), progress)
 

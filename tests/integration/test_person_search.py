@@ -222,3 +222,12 @@ def test_the_index_lookup_reads_only_the_decades_of_the_window(search, world):
     # the index hands over the persons of the 1980s alone (11), not those of 50 years
     assert re.search(r"Bitmap Index Scan on ix_person_search_keys .*actual time=\S+ rows=11(\.00)? loops", plan), plan
     assert [c.ssin for c in search.search("Peeters", "Jan", "1985-07-30")] == [wanted]
+
+
+def test_a_bulk_import_reports_its_stages_and_leaves_the_search_index_ready(search, engine):
+    seen = []
+    rows = [person_row(new_ssin(), "Van den Broeck", "Jan", "1985-07-30", "M") for _ in range(25_000)]
+    import_persons(engine, rows, lambda count, stage=None: seen.append((count, stage)))
+    assert seen[:2] == [(10_000, None), (20_000, None)]
+    assert seen[-3:] == [(25_000, None), (25_000, "merging"), (25_000, "indexing")]
+    assert len(search.search("Vandenbroek", "Jan", "1985-07-30", max_results=100)) == 100
