@@ -193,25 +193,25 @@ def test_a_search_without_a_call_is_not_audited(search, engine, people):
     assert audit_rows(engine) == []
 
 
-@pytest.mark.parametrize(
-    "criteria",
-    [
-        {"birth_date": "1985-07-30", "tolerance": 2, "gender": "M"},
-        {"birth_date": "1985-00-00"},
-        {"gender": "F"},
-        {},
-        {"birth_date": "1985-00-00", "tolerance": 5000},  # a window too wide to list its incomplete dates
-    ],
-)
-def test_candidates_are_fetched_by_index_never_by_scanning_the_table(search, engine, criteria):
+SEARCH_SHAPES = [
+    {"birth_date": "1985-07-30", "tolerance": 2, "gender": "M"},
+    {"birth_date": "1985-00-00"},
+    {"gender": "F"},
+    {},
+    {"birth_date": "1985-00-00", "tolerance": 5000},  # a window too wide to list its incomplete dates
+]
+
+
+def test_candidates_are_fetched_by_index_never_by_scanning_the_table(search, engine):
     born = [date(1940, 1, 1) + timedelta(days=i % 20_000) for i in range(20_000)]
     rows = [person_row(new_ssin(b), f"Name{i % 2000:04d}", "Jan", b.isoformat(), "M") for i, b in enumerate(born)]
     import_persons(engine, rows)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE person"))
-    plan = search.explain("Peeters", "Jan", **criteria)
-    assert "Seq Scan on person" not in plan, plan
-    assert "Bitmap Index Scan on ix_person_search_keys" in plan, plan
+    for criteria in SEARCH_SHAPES:
+        plan = search.explain("Peeters", "Jan", **criteria)
+        assert "Seq Scan on person" not in plan, (criteria, plan)
+        assert "Bitmap Index Scan on ix_person_search_keys" in plan, (criteria, plan)
 
 
 def test_the_index_lookup_reads_only_the_decades_of_the_window(search, world):
