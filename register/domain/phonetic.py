@@ -164,8 +164,12 @@ def search_keys(last_name: str, birth_date: str) -> list[str]:
     >>> search_keys('Maes', '1985-00-00')
     ['=aes@198', '=mae@198', '=maes@198', '=mas@198', '=mes@198', 'mas@198']
     """
-    decade = int(birth_date[:4]) // 10
-    return [f"{k}@{decade}" for k in _name_keys(last_name)]
+    return list(_search_keys(last_name, int(birth_date[:4]) // 10))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _search_keys(last_name: str, decade: int) -> tuple[str, ...]:
+    return tuple(f"{k}@{decade}" for k in _name_keys(last_name))
 
 
 def query_keys(last_name: str, first_name: str | None = None) -> list[str]:

@@ -9,6 +9,7 @@ stored. Rows equal to what is stored change nothing, so a re-import is harmless.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ class Imported:
         return self.read - self.inserted - self.updated
 
 
+# names repeat: a bulk import of 1M persons normalises each distinct name once
+_normalise = functools.lru_cache(maxsize=1 << 16)(names.normalise)
+
+
 def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gender: str | None,
                nationality: str | None = None, death_date: str | None = None) -> tuple:  # fmt: skip
     """A person as ``person``'s columns, checked; raises RegisterError or ValueError."""
@@ -59,7 +64,7 @@ def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gend
     death = date.fromisoformat(death_date) if death_date else None
     return (
         ssin, ssins.kind(ssin), last_name, first_name, birth, gender,
-        nationality or None, death, names.normalise(last_name), names.normalise(first_name),
+        nationality or None, death, _normalise(last_name), _normalise(first_name),
         *phonetic.person_keys(last_name, first_name, birth),
     )  # fmt: skip
 
