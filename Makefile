@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 RAAS_HOME ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
+PERSONS ?= 1000000
 export RAAS_HOME
 
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability lint bench bench-storage wsdl clean
+.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,6 +43,9 @@ bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured 
 
 bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolated (docs/OPERATIONS.md)
 	$(PY) bench/storage.py
+
+bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERSONS=100000 for a quick run)
+	$(PY) bench/search.py --persons $(PERSONS) --reuse
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl

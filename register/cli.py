@@ -217,8 +217,12 @@ def _progress(label: str):
         return None
     started = time.monotonic()
 
-    def show(count: int) -> None:
-        rate = count / max(time.monotonic() - started, 1e-6)
+    def show(count: int, stage: str | None = None) -> None:
+        elapsed = time.monotonic() - started
+        if stage:  # after reading: the database's own work, which has no count
+            print(f"\r{label}: {count:,} rows read; {stage} ({elapsed:,.0f} s)", end="\x1b[K", file=sys.stderr, flush=True)
+            return
+        rate = count / max(elapsed, 1e-6)
         print(f"\r{label}: {count:,} rows ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
 
     return show

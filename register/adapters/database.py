@@ -66,21 +66,21 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
 # connections: the caller answers Server.Unavailable (a retry may succeed).
 UNAVAILABLE = (psycopg.OperationalError, PoolTimeout)
 
-_pools: dict[tuple[int, str], ConnectionPool] = {}
+_pools: dict[tuple[int, str, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
 
-def statement_pool(engine: Engine) -> ConnectionPool:
+def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
     """Autocommit psycopg connections for the one-statement calls of the SOAP path.
 
     SQLAlchemy's statement and result layers cost more client CPU than the
     register's whole merge function (bench/register.py); here a call is a
     pooled connection, a prepared statement and a tuple. One pool per process
-    and database, created after any fork (the key holds the pid). Its
-    connections are APP_ROLE: they see a tenant's rows only once
-    ``run`` has set that tenant.
+    and database (and server ``options``, e.g. ``-c enable_seqscan=off``),
+    created after any fork (the key holds the pid). Its connections are
+    APP_ROLE: they see a tenant's rows only once ``run`` has set that tenant.
     """
-    key = (os.getpid(), engine.url.render_as_string(hide_password=False))
+    key = (os.getpid(), engine.url.render_as_string(hide_password=False), options)
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
@@ -94,7 +94,7 @@ def statement_pool(engine: Engine) -> ConnectionPool:
                     "autocommit": True,
                     "connect_timeout": 5,
                     "application_name": "raas",
-                    "options": AS_APP_ROLE,
+                    "options": f"{AS_APP_ROLE} {options}".strip(),
                 },
                 name="raas-statements",
                 open=False,

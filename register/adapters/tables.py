@@ -85,6 +85,10 @@ person = Table(
     # comparison keys (register.domain.names.normalise), written with the names
     Column("last_name_key", Text, nullable=False),
     Column("first_name_key", Text, nullable=False),
+    # phonetic search keys (register.domain.phonetic.person_keys), written with the names
+    Column("last_name_phonetic", Text, nullable=False),
+    Column("first_name_phonetic", Text, nullable=False),
+    Column("search_keys", ARRAY(Text), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("ssin ~ '^[0-9]{11}$'", name="ssin_digits"),
     CheckConstraint("kind IN ('NR', 'BIS')", name="kind"),
@@ -96,6 +100,15 @@ person = Table(
 
 # createBisNumber's duplicate check: equal normalised names
 Index("ix_person_name_keys", person.c.last_name_key, person.c.first_name_key)
+# the phonetic search's candidates (name keys with birth decades) and the span of decades stored,
+# over the persons it can return (register.adapters.person_search)
+Index(
+    "ix_person_search_keys",
+    person.c.search_keys,
+    postgresql_using="gin",
+    postgresql_where=person.c.status == "ACTIVE",
+)
+Index("ix_person_birth_date", person.c.birth_date, postgresql_where=person.c.status == "ACTIVE")
 
 registration = Table(
     "registration",

@@ -22,6 +22,7 @@ from register.domain import person as person_domain
 from register.domain import ssin as ssins
 from register.domain.dates import IncompleteDate
 from register.domain.person import Address, PersonIdentity
+from register.services.search import PersonSearch
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,20 @@ class PersonView:
 
 # Strong candidates for a duplicate beyond equal names: phonetic matches (the search), as SSINs.
 StrongMatches = Callable[[PersonIdentity], list[str]]
+
+# A search score from which a candidate is as good as the same person: a respelling, a typo or
+# swapped names of someone with a compatible birth date (register.domain.phonetic.score).
+STRONG_SCORE = 0.95
+
+
+def phonetic_matches(search: PersonSearch) -> StrongMatches:
+    """The phonetic search's strong candidates for a BIS creation (CONTRACT.md section 4)."""
+
+    def matches(identity: PersonIdentity) -> list[str]:
+        found = search.search(identity.last_name, identity.first_name, identity.birth_date, 0, identity.gender, 20)
+        return [c.ssin for c in found if c.score >= STRONG_SCORE]
+
+    return matches
 
 
 class PersonService:

@@ -9,6 +9,7 @@ stored. Rows equal to what is stored change nothing, so a re-import is harmless.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from register.domain import names
+from register.domain import names, phonetic
 from register.domain import ssin as ssins
 from register.domain.dates import IncompleteDate
 from register.domain.errors import RegisterError
@@ -28,6 +29,7 @@ OPTIONAL = ("nationality", "deathDate")
 _COLUMNS = (
     "ssin", "kind", "last_name", "first_name", "birth_date", "gender",
     "nationality", "death_date", "last_name_key", "first_name_key",
+    "last_name_phonetic", "first_name_phonetic", "search_keys",
 )  # fmt: skip
 
 
@@ -48,6 +50,10 @@ class Imported:
         return self.read - self.inserted - self.updated
 
 
+# names repeat: a bulk import of 1M persons normalises each distinct name once
+_normalise = functools.lru_cache(maxsize=1 << 16)(names.normalise)
+
+
 def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gender: str | None,
                nationality: str | None = None, death_date: str | None = None) -> tuple:  # fmt: skip
     """A person as ``person``'s columns, checked; raises RegisterError or ValueError."""
@@ -60,7 +66,8 @@ def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gend
     death = date.fromisoformat(death_date) if death_date else None
     return (
         ssin, ssins.kind(ssin), last_name, first_name, birth, gender,
-        nationality or None, death, names.normalise(last_name), names.normalise(first_name),
+        nationality or None, death, _normalise(last_name), _normalise(first_name),
+        *phonetic.person_keys(last_name, first_name, birth),
     )  # fmt: skip
 
 
@@ -112,6 +119,8 @@ WITH incoming AS (
         birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender,
         nationality = EXCLUDED.nationality, death_date = EXCLUDED.death_date,
         last_name_key = EXCLUDED.last_name_key, first_name_key = EXCLUDED.first_name_key,
+        last_name_phonetic = EXCLUDED.last_name_phonetic, first_name_phonetic = EXCLUDED.first_name_phonetic,
+        search_keys = EXCLUDED.search_keys,
         updated_at = now()
     WHERE (p.last_name, p.first_name, p.birth_date, p.gender, p.nationality, p.death_date)
           IS DISTINCT FROM
@@ -142,12 +151,28 @@ def _journal_changes(cur, changing: list[tuple]) -> None:
     cur.executemany("SELECT raas_journal_identity(%s, %s::jsonb)", entries)
 
 
-def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[int], None] | None = None) -> Imported:
-    """Store checked person rows in one transaction, journaling identity changes; returns the counts."""
+# Searches read a GIN index's pending list whole: leave none behind.
+_CLEAN_GIN_PENDING_LISTS = """
+SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+WHERE i.indrelid = 'person'::regclass AND a.amname = 'gin'
+"""
+
+
+def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[..., None] | None = None) -> Imported:
+    """Store checked person rows in one transaction; returns the counts.
+
+    ``progress(count)`` is called every 10,000 rows read, then ``progress(count, stage)`` as the
+    rows are merged (``"merging"``) and the search index takes them (``"indexing"``)."""
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
         with conn.transaction(), conn.cursor() as cur:
+            # A GIN index (the phonetic search's keys) takes many rows fastest through its pending list,
+            # merged into the index in bulk at the end: 3x faster than entry by entry (bench/search.py).
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cur.execute("SET LOCAL gin_pending_list_limit = '256MB'")
             cur.execute("CREATE TEMP TABLE person_import (LIKE person INCLUDING DEFAULTS, line bigint) ON COMMIT DROP")
             read = 0
             with cur.copy(f"COPY person_import ({', '.join(_COLUMNS)}, line) FROM STDIN") as copy:
@@ -157,16 +182,20 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[[in
                         progress(read)
             if progress:
                 progress(read)
+                progress(read, "merging")
             changing = cur.execute(_CHANGING).fetchall()
             inserted, updated = cur.execute(_MERGE).fetchone()
             if changing:
                 _journal_changes(cur, changing)
+            if progress:
+                progress(read, "indexing")
+            cur.execute(_CLEAN_GIN_PENDING_LISTS)
         return Imported(read, inserted, updated)
     finally:
         raw.close()
 
 
-def import_file(engine: Engine, path: str, progress: Callable[[int], None] | None = None) -> Imported:
+def import_file(engine: Engine, path: str, progress: Callable[..., None] | None = None) -> Imported:
     with open(path, encoding="utf-8", newline="") as handle:
         return import_persons(engine, read_csv(handle), progress)
 

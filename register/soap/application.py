@@ -30,6 +30,7 @@ from register.observability.calls import ENVIRON_KEY, Observation, observation_o
 from register.services.auth import Authenticator
 from register.services.persons import PersonService
 from register.services.register import RegisterService
+from register.services.search import PersonSearch
 from register.soap import faults, wsdl
 from register.soap.context import request_id_of
 from register.soap.namespaces import PERSON, REGISTER, SOAP_ENV
@@ -62,6 +63,7 @@ class Services:
     register: RegisterService
     persons: PersonService
     audit: AuditTrail
+    search: PersonSearch | None = None
 
 
 class RaasApplication(Application):
@@ -142,7 +144,7 @@ def build_service(services: Services, name: str, service_classes: list, tns: str
         name=name,
         in_protocol=RaasSoap11(),
         out_protocol=RaasSoap11(),
-        classes=COMMON_TYPES,
+        classes=COMMON_TYPES,  # the common schema is the same in every WSDL (CONTRACT.md section 1)
     )
     # faultcodes are written soapenv:Client.<Reason>: the envelope must bind that prefix (spyne says soap11env)
     app.interface.nsmap.pop("soap11env", None)

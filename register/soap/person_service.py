@@ -1,13 +1,13 @@
-"""PersonService (urn:be:raas:person:v1): getPerson, createBisNumber, updateBisPerson.
+"""PersonService (urn:be:raas:person:v1): searchPersonByPhoneticCriteria, getPerson,
+createBisNumber, updateBisPerson (CONTRACT.md section 4).
 
-Translation between SOAP and the use cases (register.services.persons), nothing
-else. The phonetic search, served at the same endpoint, lives in
-person_search_service.py.
+Translation between SOAP and the use cases (register.services.search and
+register.services.persons), nothing else.
 """
 
 from __future__ import annotations
 
-from spyne import Boolean, ComplexModel, ServiceBase, Unicode, rpc
+from spyne import Boolean, ComplexModel, Double, Integer32, ServiceBase, Unicode, rpc
 
 from register.domain.person import Address as AddressValue
 from register.domain.person import PersonIdentity
@@ -24,13 +24,34 @@ from register.soap.types import (
     OptionalText,
     Ssin,
     Text,
+    list_of,
     named,
     optional,
     required,
 )
 
+DEFAULT_MAX_RESULTS = 10
+
+Score, _ = named(Double, "score", PERSON, ge=0, le=1)
+_, Tolerance = named(Integer32, "tolerance", PERSON, ge=0)
+_, MaxResults = named(Integer32, "maxResults", PERSON, ge=1, le=100)
 Kind, _ = named(Unicode, "kind", PERSON, values=("NR", "BIS"))
 Status, _ = named(Unicode, "status", PERSON, values=("ACTIVE", "REPLACED", "CANCELED"))
+
+
+class SearchResult(ComplexModel):
+    __namespace__ = PERSON
+    _type_info = [
+        ("ssin", Ssin),
+        ("lastName", Text),
+        ("firstName", Text),
+        ("birthDate", IncompleteDate),
+        ("gender", OptionalGender),
+        ("score", Score),
+    ]
+
+
+SearchResults = list_of(SearchResult, "result")
 
 
 class Person(ComplexModel):
@@ -88,6 +109,46 @@ def _person_out(view: PersonView) -> Person:
 
 
 class PersonService(ServiceBase):
+    @rpc(
+        Text,
+        OptionalText,
+        OptionalIncompleteDate,
+        Tolerance,
+        OptionalGender,
+        MaxResults,
+        _in_arg_names={
+            "last_name": "lastName",
+            "first_name": "firstName",
+            "birth_date": "birthDate",
+            "tolerance": "tolerance",
+            "gender": "gender",
+            "max_results": "maxResults",
+        },
+        _returns=SearchResults,
+        _out_variable_name="results",
+    )
+    def searchPersonByPhoneticCriteria(ctx, last_name, first_name, birth_date, tolerance, gender, max_results):
+        found = services_of(ctx).search.search(
+            last_name,
+            first_name,
+            birth_date,
+            tolerance or 0,
+            gender,
+            max_results or DEFAULT_MAX_RESULTS,
+            call=call_of(ctx),
+        )
+        return [
+            SearchResult(
+                ssin=c.ssin,
+                lastName=c.last_name,
+                firstName=c.first_name,
+                birthDate=c.birth_date,
+                gender=c.gender,
+                score=c.score,
+            )
+            for c in found
+        ]
+
     @rpc(Ssin, _in_arg_names={"ssin": "ssin"}, _returns=required(Person), _out_variable_name="person")
     def getPerson(ctx, ssin):
         return _person_out(services_of(ctx).persons.get_person(call_of(ctx), ssin))

@@ -11,8 +11,9 @@ from register.observability import logs
 from register.observability.readiness import Readiness
 from register.services.auth import Authenticator
 from register.services.paging import PageTokens
-from register.services.persons import PersonService
+from register.services.persons import PersonService, phonetic_matches
 from register.services.register import RegisterService
+from register.services.search import PersonSearch
 from register.soap.application import Router, Services
 
 
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
     logs.configure(settings.log_level)
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
+    search = PersonSearch(engine)
     services = Services(
         authenticator=Authenticator(
             Tenants(engine),
@@ -28,8 +30,9 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Rout
             limits=(settings.auth_username_limit, settings.auth_address_limit),
         ),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
-        persons=PersonService(engine),
+        persons=PersonService(engine, strong_matches=phonetic_matches(search)),
         audit=AuditTrail(engine),
+        search=search,
     )
     return Router(
         services, settings.public_url or "http://127.0.0.1:8000", settings.max_request_bytes, Readiness(engine)

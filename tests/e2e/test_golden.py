@@ -54,17 +54,19 @@ SEEDS = {
     "getPerson": [("85073003328", "SOCIAL", "2024-01-01", None)],
     "createBisNumber": [],
     "updateBisPerson": [("90431000246", "SOCIAL", "2024-01-01", None)],
+    "searchPersonByPhoneticCriteria": [],
 }
 SAMPLES = list(SEEDS)
 OPERATION = {"fault-InvalidSsin": "registerPerson"}
-SERVICE = {"getPerson": "PersonService", "createBisNumber": "PersonService", "updateBisPerson": "PersonService"}
+# the samples of PersonService's operations (the others are RegisterService's)
+PERSON_OPERATIONS = {"getPerson", "createBisNumber", "updateBisPerson", "searchPersonByPhoneticCriteria"}
 # createBisNumber's sample: every BIS number of its birth date and gender is taken but one, so the answer is known
 BIS_LEFT_FREE = "90430050042"
 READABLE_PREFIXES = {"soap11env": "soapenv", "tns": "reg", "s0": "com"}
 
 
 def service_of(name: str) -> str:
-    return SERVICE.get(OPERATION.get(name, name), "RegisterService")
+    return "PersonService" if OPERATION.get(name, name) in PERSON_OPERATIONS else "RegisterService"
 
 
 @pytest.fixture

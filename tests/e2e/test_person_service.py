@@ -1,22 +1,19 @@
-"""PersonService end to end: the real `raas serve`, called with zeep (strict), for every operation and
-fault of CONTRACT.md section 4, and its WSDL held to the committed one."""
+"""PersonService end to end: the real `raas serve`, called with zeep (strict), for getPerson,
+createBisNumber and updateBisPerson and their faults (CONTRACT.md section 4; the search:
+test_person_search.py; the WSDL: test_wsdl.py)."""
 
 from __future__ import annotations
 
-import warnings
 from datetime import date
 
 import pytest
-import requests
-import xmlschema
 import zeep
-from lxml import etree
 from sqlalchemy import text
 from stdnum.be import bis as stdnum_bis
 from zeep.exceptions import Fault
 
 from tests.conftest import new_ssin, wrong_check_digits
-from tests.e2e.helpers import COMMON, ROOT, SAFE_PARSER, WSDL, WSDL_SOAP, XS, canonical, write_schema_files
+from tests.e2e.helpers import COMMON
 
 PERSON = "urn:be:raas:person:v1"
 COMMITTED_ADDRESS = "http://127.0.0.1:8000/ws/PersonService"
@@ -187,48 +184,3 @@ def test_update_bis_person_faults(person_client, world):
         "ReplacedSsin", [("ssin", outsider.ssin), ("replacedBy", replacement)],
     )  # fmt: skip
     assert fault_of(persons.updateBisPerson, ssin=national, gender="X")[1] == "SchemaValidationError"
-
-
-# --- the WSDL -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def served(server) -> etree._Element:
-    answer = requests.get(f"{server.base}/ws/PersonService?wsdl", timeout=10)
-    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/xml")
-    return etree.fromstring(answer.content, SAFE_PARSER)
-
-
-def _sorted(wsdl: etree._Element) -> etree._Element:
-    for schema in wsdl.iterfind(f"{{{WSDL}}}types/{{{XS}}}schema"):
-        schema[:] = sorted(
-            schema, key=lambda node: (etree.QName(node).localname != "import", node.tag, node.get("name") or "")
-        )
-    return wsdl
-
-
-def test_the_served_person_wsdl_is_the_committed_one(served, server):
-    committed = etree.parse(str(ROOT / "wsdl" / "PersonService.wsdl"), SAFE_PARSER).getroot()
-    (address,) = served.iterfind(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{WSDL_SOAP}}}address")
-    assert address.get("location") == f"{server.base}/ws/PersonService"
-    address.set("location", COMMITTED_ADDRESS)
-    assert canonical(_sorted(served)) == canonical(_sorted(committed))
-    assert served.get("targetNamespace") == PERSON
-
-
-def test_the_person_wsdl_schemas_compile_and_share_the_common_schema(served, server, tmp_path):
-    for folder in ("libxml2", "xmlschema"):
-        (tmp_path / folder).mkdir()
-    etree.XMLSchema(etree.parse(str(write_schema_files(served, tmp_path / "libxml2"))))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        schema = xmlschema.XMLSchema(str(write_schema_files(served, tmp_path / "xmlschema")))
-    assert f"{{{PERSON}}}getPerson" in schema.maps.elements
-
-    def common(wsdl) -> list[bytes]:
-        (found,) = [s for s in wsdl.iter(f"{{{XS}}}schema") if s.get("targetNamespace") == COMMON]
-        return sorted(etree.tostring(child, method="c14n", exclusive=True) for child in found)
-
-    register_wsdl = etree.fromstring(requests.get(server.wsdl_url, timeout=10).content, SAFE_PARSER)
-    assert common(served) == common(register_wsdl)
-    assert not [e for e in served.iter(f"{{{XS}}}element") if e.get("nillable") == "true"]

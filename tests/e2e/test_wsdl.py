@@ -15,6 +15,8 @@ from lxml import etree
 from tests.e2e.helpers import (
     COMMITTED_ADDRESS,
     COMMON,
+    PERSON,
+    PERSON_WSDL_FILE,
     REGISTER,
     ROOT,
     SAFE_PARSER,
@@ -116,13 +118,15 @@ def test_the_served_wsdl_is_the_committed_one(served, server):
 _REBUILD = """
 import importlib, sys
 import register.soap.application, register.soap.wsdl
-modules = ["register.soap.types", "register.soap.register_service", "register.soap.person_service", "register.soap.application"]
-seen = set()
+modules = ["register.soap.types", "register.soap.register_service", "register.soap.person_service",
+           "register.soap.application"]
+seen = {}
 for _ in range(40):
     for name in modules:
         importlib.reload(sys.modules[name])
-    seen.add(register.soap.wsdl.documents()["RegisterService"])
-print(len(seen))
+    for service, document in register.soap.wsdl.documents().items():
+        seen.setdefault(service, set()).add(document)
+print(sorted(len(documents) for documents in seen.values()))
 """
 
 
@@ -130,7 +134,7 @@ def test_the_wsdl_does_not_depend_on_the_process():
     done = subprocess.run(
         [sys.executable, "-c", _REBUILD], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
-    assert done.stdout.strip() == "1"
+    assert done.stdout.strip() == "[1, 1]"
 
 
 @pytest.mark.parametrize(
@@ -294,3 +298,135 @@ def test_required_strings_cannot_be_empty_except_field_value(schemas):
 def test_the_field_value_of_a_fault_information_cannot_be_empty(schemas):
     base, facets = schemas.simple(schemas.element("{urn:be:raas:common:v1}FaultDetail/information/fieldValue"))
     assert base == f"{{{XS}}}string" and int(facets.get("minLength", 0)) >= 1
+
+
+# --- PersonService (CONTRACT.md section 4) -----------------------------------------------------------
+
+PERSON_CONTRACT = {
+    "searchPersonByPhoneticCriteria": {
+        "lastName": 1,
+        "firstName": 0,
+        "birthDate": 0,
+        "tolerance": 0,
+        "gender": 0,
+        "maxResults": 0,
+    },
+    "searchPersonByPhoneticCriteriaResponse": {"results": 1},
+    "searchPersonByPhoneticCriteriaResponse/results": {"result": UNBOUNDED},
+    "searchPersonByPhoneticCriteriaResponse/results/result": {
+        "ssin": 1,
+        "lastName": 1,
+        "firstName": 1,
+        "birthDate": 1,
+        "gender": 0,
+        "score": 1,
+    },
+    "getPerson": {"ssin": 1},
+    "getPersonResponse": {"person": 1},
+    "getPersonResponse/person": {
+        "ssin": 1, "kind": 1, "status": 1, "replacedBy": 0, "lastName": 1, "firstName": 1, "birthDate": 1,
+        "gender": 0, "deathDate": 0, "nationality": 0, "birthPlace": 0, "address": 0,
+    },
+    "getPersonResponse/person/address": {
+        "street": 0, "houseNumber": 0, "box": 0, "postalCode": 0, "municipality": 0, "country": 0,
+    },
+    "createBisNumber": {
+        "lastName": 1, "firstName": 1, "birthDate": 1, "gender": 0, "nationality": 0, "birthPlace": 0,
+        "address": 0, "force": 0,
+    },
+    "createBisNumberResponse": {"ssin": 1, "person": 1},
+    "updateBisPerson": {
+        "ssin": 1, "lastName": 0, "firstName": 0, "birthDate": 0, "gender": 0, "nationality": 0, "address": 0,
+    },
+    "updateBisPersonResponse": {"person": 1},
+}  # fmt: skip
+PERSON_SIMPLE = {
+    "searchPersonByPhoneticCriteria/lastName": (f"{{{XS}}}string", {"minLength": "1"}),
+    "searchPersonByPhoneticCriteria/birthDate": (f"{{{XS}}}string", {"pattern": "[0-9]{4}-[0-9]{2}-[0-9]{2}"}),
+    "searchPersonByPhoneticCriteria/tolerance": (f"{{{XS}}}int", {"minInclusive": "0"}),
+    "searchPersonByPhoneticCriteria/gender": (f"{{{XS}}}string", {"enumeration": ["M", "F"]}),
+    "searchPersonByPhoneticCriteria/maxResults": (f"{{{XS}}}int", {"minInclusive": "1", "maxInclusive": "100"}),
+    "searchPersonByPhoneticCriteriaResponse/results/result/ssin": (f"{{{XS}}}string", {"pattern": "[0-9]{11}"}),
+    "searchPersonByPhoneticCriteriaResponse/results/result/score": (f"{{{XS}}}double", {}),
+    "getPersonResponse/person/kind": (f"{{{XS}}}string", {"enumeration": ["NR", "BIS"]}),
+    "getPersonResponse/person/status": (f"{{{XS}}}string", {"enumeration": ["ACTIVE", "REPLACED", "CANCELED"]}),
+    "createBisNumber/birthDate": (f"{{{XS}}}string", {"pattern": "[0-9]{4}-[0-9]{2}-[0-9]{2}"}),
+    "createBisNumber/force": (f"{{{XS}}}boolean", {}),
+    "updateBisPerson/ssin": (f"{{{XS}}}string", {"pattern": "[0-9]{11}"}),
+}
+
+
+@pytest.fixture(scope="module")
+def person_wsdl(server) -> etree._Element:
+    answer = requests.get(f"{server.base}/ws/PersonService?wsdl", timeout=10)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/xml")
+    return etree.fromstring(answer.content, SAFE_PARSER)
+
+
+class PersonSchemas(Schemas):
+    def element(self, path: str) -> etree._Element:
+        return super().element(path if path.startswith("{") else f"{{{PERSON}}}{path}")
+
+
+def test_the_served_person_wsdl_is_the_committed_one(person_wsdl, server):
+    committed = etree.parse(str(PERSON_WSDL_FILE), SAFE_PARSER).getroot()
+    assert _address(committed).get("location") == COMMITTED_ADDRESS.replace("RegisterService", "PersonService")
+    assert _address(person_wsdl).get("location") == f"{server.base}/ws/PersonService"
+    _address(person_wsdl).set("location", _address(committed).get("location"))
+    assert canonical(_declarations_sorted(person_wsdl)) == canonical(_declarations_sorted(committed))
+
+
+def test_zeep_loads_the_person_wsdl_strictly_without_warnings(server):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client = zeep.Client(f"{server.base}/ws/PersonService?wsdl", settings=zeep.Settings(strict=True))
+    operations = client.wsdl.services["PersonService"].ports["PersonService"].binding._operations
+    client.transport.session.close()
+    assert sorted(operations) == ["createBisNumber", "getPerson", "searchPersonByPhoneticCriteria", "updateBisPerson"]
+
+
+def test_the_person_schemas_compile_in_libxml2_and_xmlschema(person_wsdl, tmp_path):
+    path = write_schema_files(person_wsdl, tmp_path)
+    assert etree.XMLSchema(etree.parse(str(path))).error_log.last_error is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        schema = xmlschema.XMLSchema(str(path))
+    assert f"{{{PERSON}}}searchPersonByPhoneticCriteria" in schema.maps.elements
+
+
+def test_the_person_namespaces_and_the_common_schema_are_the_contracts(person_wsdl, wsdl):
+    assert person_wsdl.get("targetNamespace") == PERSON
+    assert set(wsdl_schemas(person_wsdl)) == {PERSON, COMMON}
+    # the shared types are identical in every WSDL (CONTRACT.md section 1)
+    common = [_declarations_sorted_schema(w) for w in (person_wsdl, wsdl)]
+    assert common[0] == common[1]
+    assert wsdl_nillable(person_wsdl) == [] and person_wsdl.find(f".//{{{WSDL}}}fault") is None
+
+
+def _declarations_sorted_schema(root) -> list[str]:
+    schema = wsdl_schemas(root)[COMMON]
+    return sorted(canonical(etree.fromstring(etree.tostring(child))) for child in schema)
+
+
+def wsdl_nillable(root) -> list[str]:
+    return [e.get("name") for e in root.iter(f"{{{XS}}}element") if e.get("nillable") not in (None, "false")]
+
+
+@pytest.mark.parametrize("path", list(PERSON_CONTRACT))
+def test_each_person_element_is_as_the_contract_says(person_wsdl, path):
+    children = PersonSchemas(person_wsdl).children(PersonSchemas(person_wsdl).element(path))
+    assert list(children) == list(PERSON_CONTRACT[path])
+    for name, occurs in PERSON_CONTRACT[path].items():
+        child = children[name]
+        assert child.get("minOccurs", "1") == ("0" if occurs in (0, UNBOUNDED) else "1"), (name, child.attrib)
+        assert child.get("maxOccurs", "1") == ("unbounded" if occurs == UNBOUNDED else "1"), (name, child.attrib)
+
+
+@pytest.mark.parametrize("path", list(PERSON_SIMPLE))
+def test_person_simple_types_are_the_contracts(person_wsdl, path):
+    schemas = PersonSchemas(person_wsdl)
+    base, facets = schemas.simple(schemas.element(path))
+    expected_base, expected_facets = PERSON_SIMPLE[path]
+    assert base == expected_base
+    for name, value in expected_facets.items():
+        assert facets.get(name) == value, (path, facets)

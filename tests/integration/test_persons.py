@@ -12,7 +12,8 @@ from stdnum.be import bis as stdnum_bis
 
 from register.domain import errors
 from register.domain.person import Address, PersonIdentity
-from register.services.persons import PersonService
+from register.services.persons import PersonService, phonetic_matches
+from register.services.search import PersonSearch
 from tests.conftest import new_ssin, wrong_check_digits
 
 
@@ -127,6 +128,17 @@ def test_a_strong_candidate_is_a_possible_duplicate_unless_forced(engine, person
         persons.create_bis_number(tenant.call(), identity)
     assert sorted(refused.value.information) == sorted([("ssin", existing), ("ssin", swapped)])
     assert persons.create_bis_number(tenant.call(), identity, force=True).kind == "BIS"
+
+
+def test_with_the_phonetic_search_a_respelling_or_a_typo_is_a_possible_duplicate_too(engine, world, tenant):
+    persons = PersonService(engine, strong_matches=phonetic_matches(PersonSearch(engine)))
+    existing = world.person("Vandenbroeck", "Jean-Pierre", "1985-07-30", "M")
+    unrelated = world.person("Vandenbossche", "Marie", "1985-07-30", "F")
+    with pytest.raises(errors.PossibleDuplicate) as refused:
+        persons.create_bis_number(tenant.call(), PersonIdentity("Van den Broek", "Jean Pierre", "1985-07-30", "M"))
+    assert refused.value.information == [("ssin", existing)]
+    created = persons.create_bis_number(tenant.call(), PersonIdentity("Janssens", "Marie", "1985-07-30", "F"))
+    assert created.ssin not in (existing, unrelated)
 
 
 def test_an_impossible_birth_date_is_refused(persons, tenant):

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from register.domain.phonetic import person_keys
 from register.services.source_import import BadRow, Imported, import_file, import_persons, read_csv
 from tests.conftest import new_ssin
 from tests.integration.helpers import snapshot
@@ -131,7 +132,9 @@ def test_an_import_leaves_the_status_of_known_persons_alone(engine, world, tmp_p
 def test_read_csv_yields_checked_person_rows(ssins):
     a = ssins[0]
     rows = list(read_csv([HEADER + "\n", f"{a},Peeters,Jan,1985-07-30,M,BE,\n"]))
-    assert rows == [(a, "NR", "Peeters", "Jan", "1985-07-30", "M", "BE", None, "peeters", "jan")]
+    assert rows == [
+        (a, "NR", "Peeters", "Jan", "1985-07-30", "M", "BE", None, "peeters", "jan", *person_keys("Peeters", "Jan", "1985-07-30"))
+    ]
 
 
 def test_import_persons_takes_rows_from_any_iterable(engine, ssins):

@@ -1,7 +1,7 @@
 """row-level security, the application role, credential lookup before any tenant is known, login throttling
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26
 
 The SOAP path runs as register.adapters.tenancy.APP_ROLE: it owns nothing and
@@ -16,7 +16,7 @@ from alembic import op
 from register.adapters.tenancy import APP_ROLE, create_app_role, not_tenant_owned, tenant_owned
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
