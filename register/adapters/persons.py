@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from register.adapters import tenancy
 from register.adapters.tables import person, registration
 from register.domain.person import Address, Change, PersonIdentity
-from register.services.source_import import _COLUMNS, person_row
+from register.services.source_import import COLUMNS, person_row
 
 # `raas source apply` runs take turns (each moves lines across every tenant).
 _FEED_LOCK = 7_247_003
@@ -78,7 +78,7 @@ def _values(ssin: str, identity: PersonIdentity) -> dict:
         identity.nationality,
         identity.death_date.isoformat() if identity.death_date else None,
     )
-    values = dict(zip(_COLUMNS, row, strict=True))
+    values = dict(zip(COLUMNS, row, strict=True))
     values["address"] = identity.address.to_json() if identity.address else None
     return values
 

@@ -26,7 +26,7 @@ from register.domain.person import PersonIdentity, changes
 
 HEADER = ("ssin", "lastName", "firstName", "birthDate", "gender")
 OPTIONAL = ("nationality", "deathDate")
-_COLUMNS = (
+COLUMNS = (
     "ssin", "kind", "last_name", "first_name", "birth_date", "gender",
     "nationality", "death_date", "last_name_key", "first_name_key",
     "last_name_phonetic", "first_name_phonetic", "search_keys",
@@ -129,7 +129,7 @@ WITH incoming AS (
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
-""".format(columns=", ".join(_COLUMNS))
+""".format(columns=", ".join(COLUMNS))
 
 
 # Rows that will change a stored person: their old and new identity, read before the merge.
@@ -159,11 +159,19 @@ WHERE i.indrelid = 'person'::regclass AND a.amname = 'gin'
 """
 
 
-def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[..., None] | None = None) -> Imported:
+# A file without the optional columns says nothing of them: the stored values stay.
+_OPTIONAL_COLUMNS = {"nationality": "nationality", "deathDate": "death_date"}
+
+
+def import_persons(
+    engine: Engine, rows: Iterable[tuple], progress: Callable[..., None] | None = None, keep: Iterable[str] = ()
+) -> Imported:
     """Store checked person rows in one transaction; returns the counts.
 
-    ``progress(count)`` is called every 10,000 rows read, then ``progress(count, stage)`` as the
-    rows are merged (``"merging"``) and the search index takes them (``"indexing"``)."""
+    ``keep``: columns (``nationality``, ``death_date``) the rows do not carry, whose stored
+    values stay. ``progress(count)`` is called every 10,000 rows read, then
+    ``progress(count, stage)`` as the rows are merged (``"merging"``) and the search index
+    takes them (``"indexing"``)."""
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
@@ -175,7 +183,7 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[...
             cur.execute("SET LOCAL gin_pending_list_limit = '256MB'")
             cur.execute("CREATE TEMP TABLE person_import (LIKE person INCLUDING DEFAULTS, line bigint) ON COMMIT DROP")
             read = 0
-            with cur.copy(f"COPY person_import ({', '.join(_COLUMNS)}, line) FROM STDIN") as copy:
+            with cur.copy(f"COPY person_import ({', '.join(COLUMNS)}, line) FROM STDIN") as copy:
                 for read, row in enumerate(rows, start=1):
                     copy.write_row((*row, read))
                     if progress and read % 10_000 == 0:
@@ -183,6 +191,9 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[...
             if progress:
                 progress(read)
                 progress(read, "merging")
+            if keep:
+                kept = ", ".join(f"{c} = p.{c}" for c in keep if c in _OPTIONAL_COLUMNS.values())
+                cur.execute(f"UPDATE person_import i SET {kept} FROM person p WHERE p.ssin = i.ssin")
             changing = cur.execute(_CHANGING).fetchall()
             inserted, updated = cur.execute(_MERGE).fetchone()
             if changing:
@@ -197,7 +208,10 @@ def import_persons(engine: Engine, rows: Iterable[tuple], progress: Callable[...
 
 def import_file(engine: Engine, path: str, progress: Callable[..., None] | None = None) -> Imported:
     with open(path, encoding="utf-8", newline="") as handle:
-        return import_persons(engine, read_csv(handle), progress)
+        header = {h.strip().lstrip("\ufeff") for h in next(csv.reader([handle.readline()]), [])}
+        handle.seek(0)
+        keep = [column for name, column in _OPTIONAL_COLUMNS.items() if name not in header]
+        return import_persons(engine, read_csv(handle), progress, keep)
 
 
 def to_csv(rows: Iterable[tuple]) -> str:

@@ -337,3 +337,17 @@ def test_a_csv_row_that_differs_is_an_identity_change_with_its_mutation(engine, 
     )  # fmt: skip
     assert entry["person"]["deathDate"] == "2026-01-02"
     assert json.dumps(entry["changes"])  # stored as JSON the batch can read back
+
+
+def test_a_csv_without_the_optional_columns_keeps_the_stored_nationality_and_death_date(
+    engine, world, service, tenant, tmp_path
+):
+    ssin = world.person("Peeters", "Jan", "1985-07-30", "M", nationality="BE", death_date="2025-01-01")
+    service.register_person(tenant.call(), ssin, "A", date(2024, 1, 1), None)
+    path = tmp_path / "persons.csv"
+    path.write_text(f"ssin,lastName,firstName,birthDate,gender\n{ssin},Peeters,Johan,1985-07-30,M\n")
+    assert import_file(engine, str(path)).updated == 1
+    stored = person(engine, ssin)
+    assert (stored["first_name"], stored["nationality"], stored["death_date"]) == ("Johan", "BE", date(2025, 1, 1))
+    (entry,) = journal(engine)
+    assert entry["changes"] == [{"name": "firstName", "old": "Jan", "new": "Johan"}]

@@ -26,7 +26,7 @@ branch_labels = None
 depends_on = None
 
 _BATCH = 5_000
-_COLUMNS = ("last_name_phonetic", "first_name_phonetic", "search_keys")
+COLUMNS = ("last_name_phonetic", "first_name_phonetic", "search_keys")
 
 
 def upgrade() -> None:
@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.add_column("person", sa.Column("first_name_phonetic", sa.Text(), nullable=True))
     op.add_column("person", sa.Column("search_keys", postgresql.ARRAY(sa.Text()), nullable=True))
     _backfill(op.get_bind())
-    for column in _COLUMNS:
+    for column in COLUMNS:
         op.alter_column("person", column, nullable=False)
     op.create_index(
         "ix_person_search_keys",
@@ -74,5 +74,5 @@ def _backfill(conn) -> None:
 def downgrade() -> None:
     op.drop_index("ix_person_birth_date", table_name="person")
     op.drop_index("ix_person_search_keys", table_name="person")
-    for column in reversed(_COLUMNS):
+    for column in reversed(COLUMNS):
         op.drop_column("person", column)
