@@ -139,7 +139,9 @@ def build_world(args, home: Path) -> World:
         if drop:
             drop()
         raise
-    return World(home, url, engine, password, list(DOSSIER_TYPES), persons, version, drop, timings)
+    # the plans key on persons: their rows without the list-valued search keys (register.domain.phonetic)
+    hashable = [tuple(tuple(v) if isinstance(v, list) else v for v in p) for p in persons]
+    return World(home, url, engine, password, list(DOSSIER_TYPES), hashable, version, drop, timings)
 
 
 def _fresh_database(url: str):
