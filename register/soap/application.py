@@ -115,16 +115,16 @@ class RaasWsgi(WsgiApplication):
         caller = ctx.udc
         tenant_id, username = (caller.tenant_id, caller.username) if caller else _attempted_login(ctx)
         body = ctx.in_body_doc
-        # the operation's own ssin element, in whichever service's namespace
-        ssin = body.findtext(f"{{{etree.QName(body).namespace}}}ssin") if body is not None else None
+        # the operation's own ssin element, in whichever service's namespace, and the SSINs the
+        # fault discloses (a PossibleDuplicate names existing persons)
+        sent = body.findtext(f"{{{etree.QName(body).namespace}}}ssin") if body is not None else None
+        named = [value for name, value in fault.information if name in ("ssin", "replacedBy")]
+        ssins = [s for s in dict.fromkeys([sent, *named]) if s and len(s) == 11 and s.isdigit()]
         operation = ctx.method_request_string or "unknown"
         operation = operation.rsplit("}", 1)[-1][:100]
         try:
             self.app.raas.audit.record(
-                Call(tenant_id, username, request_id_of(ctx)),
-                operation,
-                [ssin] if ssin and len(ssin) == 11 and ssin.isdigit() else None,
-                fault.faultcode,
+                Call(tenant_id, username, request_id_of(ctx)), operation, ssins or None, fault.faultcode
             )
         except Exception:  # noqa: BLE001 - a fault still answers when the audit cannot be written
             log.exception("could not audit fault %s", fault.faultcode)

@@ -134,6 +134,8 @@ def test_create_bis_number_refuses_a_possible_duplicate_unless_forced(person_cli
         "PossibleDuplicate",
         [("ssin", existing)],
     )
+    audited = _rows(world, "SELECT operation, ssins, outcome FROM audit ORDER BY id DESC LIMIT 1")
+    assert [tuple(a) for a in audited] == [("createBisNumber", [existing], "Client.PossibleDuplicate")]
     forced = persons.createBisNumber(lastName="DHONDT", firstName="marie claire", birthDate="1970-05-00", force=True)
     assert forced.ssin[:6] == "702500" and forced.ssin != existing
 
