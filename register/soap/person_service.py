@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from spyne import Boolean, ComplexModel, Double, Integer32, ServiceBase, Unicode, rpc
 
+from register.domain.person import ADDRESS_PARTS, PersonIdentity
 from register.domain.person import Address as AddressValue
-from register.domain.person import PersonIdentity
 from register.services.persons import PersonView
 from register.soap.context import call_of, services_of
 from register.soap.namespaces import PERSON
@@ -73,16 +73,15 @@ class Person(ComplexModel):
 
 
 def _address_in(address: Address | None) -> AddressValue | None:
-    if address is None:
-        return None
-    return AddressValue(
-        address.street, address.houseNumber, address.box, address.postalCode, address.municipality, address.country
-    )
+    return AddressValue(**{attr: getattr(address, name) for name, attr in ADDRESS_PARTS}) if address else None
+
+
+def _address_out(address: AddressValue | None) -> Address | None:
+    return Address(**{name: getattr(address, attr) for name, attr in ADDRESS_PARTS}) if address else None
 
 
 def _person_out(view: PersonView) -> Person:
     identity = view.identity
-    address = identity.address
     return Person(
         ssin=view.ssin,
         kind=view.kind,
@@ -95,16 +94,7 @@ def _person_out(view: PersonView) -> Person:
         deathDate=identity.death_date,
         nationality=identity.nationality,
         birthPlace=view.birth_place,
-        address=Address(
-            street=address.street,
-            houseNumber=address.house_number,
-            box=address.box,
-            postalCode=address.postal_code,
-            municipality=address.municipality,
-            country=address.country,
-        )
-        if address
-        else None,
+        address=_address_out(identity.address),
     )
 
 
