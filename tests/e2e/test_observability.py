@@ -39,7 +39,9 @@ def latency_count(samples, operation: str, outcome: str, service: str = "Registe
 
 
 def log_lines(server) -> list[dict]:
-    return [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    """The server's JSON lines so far; a last line still being written by a worker is not one yet."""
+    complete = server.output().rpartition("\n")[0]
+    return [json.loads(line) for line in complete.splitlines() if line.startswith("{")]
 
 
 def call_lines(server, request_id: str) -> list[dict]:
