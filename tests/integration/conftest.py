@@ -49,3 +49,14 @@ def make_tenant(world) -> Callable[..., Tenant]:
 def tenant(make_tenant) -> Tenant:
     """A tenant with dossier types A and B."""
     return make_tenant("A", "B")
+
+
+@pytest.fixture
+def ours(make_tenant) -> Tenant:
+    """Two tenants sharing the dossier type code SHARED (isolation tests)."""
+    return make_tenant("SHARED", "OURS")
+
+
+@pytest.fixture
+def theirs(make_tenant) -> Tenant:
+    return make_tenant("SHARED", "THEIRS")

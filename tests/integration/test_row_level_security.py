@@ -22,16 +22,6 @@ def pool(engine):
 
 
 @pytest.fixture
-def ours(make_tenant):
-    return make_tenant("SHARED", "OURS")
-
-
-@pytest.fixture
-def theirs(make_tenant):
-    return make_tenant("SHARED", "THEIRS")
-
-
-@pytest.fixture
 def both_registered(service, world, ours, theirs):
     ssin = world.person()
     service.register_person(ours.call(), ssin, "SHARED", d("2020-01-01"), d("2020-12-31"))

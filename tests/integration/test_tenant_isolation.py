@@ -9,16 +9,6 @@ from tests.integration.helpers import d, p, stored_periods
 
 
 @pytest.fixture
-def ours(make_tenant):
-    return make_tenant("SHARED", "OURS")
-
-
-@pytest.fixture
-def theirs(make_tenant):
-    return make_tenant("SHARED", "THEIRS")
-
-
-@pytest.fixture
 def ssin(world):
     return world.person()
 
