@@ -24,7 +24,7 @@ from register.domain import ssin as ssins
 from register.services.auth import hash_password
 from register.services.source_import import import_persons, person_row
 
-TABLES = "journal, registration, dossier_type, client, tenant, person, audit, auth_failure"
+TABLES = "delivery, subscription, journal, registration, dossier_type, client, tenant, person, audit, auth_failure"
 
 
 @pytest.fixture(scope="session")

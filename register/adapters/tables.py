@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, JSONB, ExcludeConstraint
@@ -162,6 +163,46 @@ journal = Table(
         name="flow_facts",
     ),
     Index("ix_journal_tenant_flow_sequence", "tenant_id", "flow", "sequence"),
+)
+
+FLOWS = ("SSIN_REPLACED", "IDENTITY_CHANGED")
+_FLOW_CHECK = "flow IN ('SSIN_REPLACED', 'IDENTITY_CHANGED')"
+
+# A tenant's subscription to a flow and its cursor in the journal (migration 0005): sequences up to
+# delivered_through are delivered, or predate the subscription (which starts at the journal's head).
+subscription = Table(
+    "subscription",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), primary_key=True),
+    Column("flow", Text, primary_key=True),
+    Column("since", Date, nullable=False),  # the day in Brussels it was made (listSubscriptions)
+    Column("delivered_through", BigInteger, nullable=False),
+    CheckConstraint(_FLOW_CHECK, name="flow"),
+)
+
+# One row per nightly data file with its voucher, stored once both are in place (batch/).
+delivery = Table(
+    "delivery",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), nullable=False),
+    Column("flow", Text, nullable=False),
+    Column("run_date", Date, nullable=False, index=True),
+    Column("file_name", Text, nullable=False),
+    Column("voucher_name", Text, nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("first_sequence", BigInteger, nullable=True),
+    Column("last_sequence", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(_FLOW_CHECK, name="flow"),
+    CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
+    CheckConstraint(
+        "(record_count = 0) = (first_sequence IS NULL AND last_sequence IS NULL)", name="sequence_range"
+    ),
+    UniqueConstraint("tenant_id", "flow", "run_date"),
+    UniqueConstraint("tenant_id", "file_name"),
 )
 
 audit = Table(
