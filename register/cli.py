@@ -260,6 +260,80 @@ def cmd_source_apply(args, settings: Settings) -> None:
     print(f"{len(records):,} records applied: {applied.summary()}, in {time.monotonic() - started:.1f} s")
 
 
+def _run_date(value: str | None):
+    import re
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # fromisoformat also takes 20261126, 2026-W48-4...
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Failure(f"--date {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _batch_connection(settings: Settings):
+    from batch import store
+    from register.adapters import database
+    from register.observability import logs
+
+    if sys.stderr.isatty():  # a person watching: plain lines under the progress line
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("\r\x1b[K%(message)s"))
+        logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    else:  # a CronJob: one JSON line per file for the log collector
+        logs.configure(settings.log_level)
+    return store.connect(database.database_url(settings))
+
+
+def cmd_batch_run(args, settings: Settings) -> None:
+    from batch import job
+    from batch.validation import InvalidFile
+    from register.observability.batch import batch_run
+
+    run_date = _run_date(args.date)
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(done: int, total: int) -> None:
+            print(f"\r[{done:,}/{total:,} subscriptions]", end="\x1b[K", file=sys.stderr, flush=True)
+
+    with _batch_connection(settings) as conn:
+        try:
+            with job.exclusive(conn), batch_run(settings.pushgateway_url) as metrics:
+                summary = job.run(
+                    conn, settings.outbox, run_date, progress=progress,
+                    on_file=lambda file: metrics.file_written(file.flow, file.records),
+                )  # fmt: skip
+        except job.Busy as holder:
+            print(f"raas: batch run not started: {holder} holds the batch lock; nothing was written", file=sys.stderr)
+            return
+        except (job.BatchError, InvalidFile) as error:
+            raise Failure(f"batch run failed: {error}; what was delivered stays delivered, a rerun resumes") from None
+    if progress:
+        print("\r\x1b[K", end="", file=sys.stderr)
+    print(summary.line())
+
+
+def cmd_batch_purge(args, settings: Settings) -> None:
+    from batch import job
+
+    days = settings.retention_days if args.days is None else args.days
+    if days < 1:
+        raise Failure("--days must be at least 1")
+    with _batch_connection(settings) as conn:
+        try:
+            purged = job.purge(conn, settings.outbox, days)
+        except job.Busy as holder:
+            print(f"raas: batch purge not started: {holder} holds the batch lock; nothing was removed", file=sys.stderr)
+            return
+    print(f"batch purge: {purged.deliveries:,} deliveries ({purged.files:,} files) from before {purged.before} removed")
+
+
 def cmd_demo(args, settings: Settings) -> None:
     from register.services.demo import load_demo
 
@@ -282,7 +356,8 @@ def parser() -> argparse.ArgumentParser:
         description="Register-as-a-Service: SSIN - dossier type - period register over SOAP.",
         epilog="Settings come from the environment: DATABASE_URL, RAAS_HOME, RAAS_PUBLIC_URL, "
         "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_AUTH_USERNAME_LIMIT, RAAS_AUTH_ADDRESS_LIMIT, "
-        "RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, RAAS_PUSHGATEWAY_URL (see README).",
+        "RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, RAAS_PUSHGATEWAY_URL, RAAS_OUTBOX, "
+        "RAAS_RETENTION_DAYS (see README).",
     )
     groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
@@ -350,6 +425,26 @@ def parser() -> argparse.ArgumentParser:
     )
     feed.add_argument("file")
     feed.set_defaults(run=cmd_source_apply)
+
+    batch = groups.add_parser("batch", help="the nightly files (CONTRACT.md section 6)").add_subparsers(
+        dest="action", required=True
+    )
+    batch_run = batch.add_parser(
+        "run",
+        help="write each subscriber's data files and vouchers into the outbox (RAAS_OUTBOX); "
+        "safe to rerun: a finished date changes nothing",
+        description="Write, for each tenant and flow it subscribes to, the mutations not yet delivered "
+        "(recorded before the run started) as RAAS_<bce>_<flow>_<yyyymmdd>.xml and its voucher in "
+        "<outbox>/<bce>/. Exits 1 on failure; a run killed at any point and run again delivers each "
+        "mutation exactly once. A run started while another holds the lock says so and exits 0.",
+    )
+    batch_run.add_argument("--date", help="the run date, YYYY-MM-DD (default: today in Europe/Brussels)")
+    batch_run.set_defaults(run=cmd_batch_run)
+    batch_purge = batch.add_parser(
+        "purge", help="remove the files and delivery rows of run dates past the retention period"
+    )
+    batch_purge.add_argument("--days", type=int, help="keep so many days (default RAAS_RETENTION_DAYS, 90)")
+    batch_purge.set_defaults(run=cmd_batch_purge)
 
     demo = groups.add_parser("demo", help="a demo tenant, dossier types, a client and synthetic persons")
     demo.add_argument("--persons", type=int, default=5000, help="synthetic persons (default 5000)")

@@ -14,6 +14,7 @@
 | RAAS_LOG_LEVEL           | INFO                             | logging level                             |
 | RAAS_METRICS_DIR         | a new temporary folder           | where gunicorn workers count metrics       |
 | RAAS_PUSHGATEWAY_URL     | none                             | Prometheus Pushgateway for batch metrics   |
+| RAAS_RETENTION_DAYS      | 90                               | `raas batch purge` removes older deliveries |
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Settings:
     log_level: str
     metrics_dir: str | None = None
     pushgateway_url: str | None = None
+    retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -55,6 +57,7 @@ class Settings:
             log_level=_log_level(env.get("RAAS_LOG_LEVEL") or "INFO"),
             metrics_dir=env.get("RAAS_METRICS_DIR") or None,
             pushgateway_url=env.get("RAAS_PUSHGATEWAY_URL") or None,
+            retention_days=_int(env, "RAAS_RETENTION_DAYS", 90),
         )
 
 

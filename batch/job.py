@@ -1,0 +1,253 @@
+"""`raas batch run` and `raas batch purge` (CONTRACT.md section 6).
+
+For each subscription (tenant, flow), in BCE order:
+
+1. Leftovers of a run that was killed are settled first. A voucher in place
+   without its delivery row was delivered (the recipient may have taken it):
+   its row is stored and the cursor advanced from the voucher itself. A data
+   file without its voucher was never delivered: it is removed, and its
+   mutations go into this run's file.
+2. A date already delivered is left as it is (a rerun changes nothing, byte
+   for byte); a date before the last one delivered is skipped.
+3. Otherwise the mutations after the cursor, up to the journal's head when the
+   run started, are written under a temporary name, read back against the
+   schema (count, order, SHA-256), fsynced and renamed; then the voucher; then
+   the delivery row and the cursor, in one transaction.
+
+A SIGKILL between any two steps leaves what step 1 settles, so each mutation
+reaches each subscriber exactly once. One run at a time: a session advisory
+lock; a second run reports who holds it and writes nothing (exit 0: the
+CronJob's next run, or a manual rerun, delivers what is pending).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+from batch import mutation_file, outbox, store, validation
+from batch.store import Subscription
+from batch.voucher import Voucher, from_xml, to_xml
+
+log = logging.getLogger("raas.batch")
+
+
+class Busy(Exception):
+    """Another run (or purge) holds the lock."""
+
+
+class BatchError(Exception):
+    """The run cannot go on; what is delivered stays delivered, a rerun resumes."""
+
+
+@dataclass
+class Summary:
+    run_date: date
+    tenants: int = 0
+    files: int = 0  # data files written by this run (each with its voucher)
+    records: int = 0
+    unchanged: int = 0  # dates already delivered
+    skipped: int = 0  # dates before the last one delivered
+    adopted: int = 0  # deliveries of a killed run, recorded now
+    removed: int = 0  # undelivered leftovers of a killed run
+    seconds: float = 0.0
+    written: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        extra = [
+            f"{count:,} {what}"
+            for count, what in (
+                (self.unchanged, "already delivered"),
+                (self.skipped, "skipped (a later date was delivered)"),
+                (self.adopted, "recovered from a killed run"),
+                (self.removed, "leftovers removed"),
+            )
+            if count
+        ]
+        return (
+            f"batch run {self.run_date}: {self.tenants:,} tenants, {self.files:,} files, {self.records:,} records"
+            + (f" ({'; '.join(extra)})" if extra else "")
+            + f", in {self.seconds:.1f} s"
+        )
+
+
+@contextmanager
+def exclusive(conn: psycopg.Connection) -> Iterator[None]:
+    """The batch lock for the block, or Busy naming its holder (re-entrant within one connection)."""
+    if not store.try_lock(conn):
+        raise Busy(store.lock_holder(conn))
+    try:
+        yield
+    finally:
+        store.unlock(conn)
+
+
+# Called after each subscription: (subscriptions done, of how many).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Written:
+    """A data file and its voucher, in place and recorded."""
+
+    tenant: str
+    flow: str
+    file_name: str
+    records: int
+    size_bytes: int
+    sha256: str
+    seconds: float
+
+
+def run(
+    conn: psycopg.Connection,
+    outbox_root: Path,
+    run_date: date | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    progress: Progress | None = None,
+    on_file: Callable[[Written], None] | None = None,
+) -> Summary:
+    """One run for ``run_date`` (default: today in Brussels). Raises Busy, BatchError or InvalidFile."""
+    started = time.monotonic()
+    with exclusive(conn):
+        today = store.today(conn)
+        run_date = run_date or today
+        if run_date > today:
+            raise BatchError(f"the run date {run_date} is after today ({today} in Brussels)")
+        clock = clock or (lambda: store.now(conn))
+        head = store.journal_head(conn)
+        subscriptions = store.subscriptions(conn)
+        summary = Summary(run_date, tenants=len({s.tenant_id for s in subscriptions}))
+        for done, sub in enumerate(subscriptions, 1):
+            folder = outbox.folder(outbox_root, sub.bce)
+            _settle_leftovers(conn, folder, sub, summary)
+            sub = store.subscription(conn, sub.tenant_id, sub.bce, sub.flow)  # its cursor after settling
+            if sub is not None:
+                file = _deliver(conn, folder, sub, run_date, head, clock, summary)
+                if file is not None:
+                    summary.files += 1
+                    summary.records += file.records
+                    log.info(
+                        "%s: %s records, %s bytes", file.file_name, f"{file.records:,}", f"{file.size_bytes:,}",
+                        extra={"file": file.file_name, "tenant": file.tenant, "flow": file.flow,
+                               "records": file.records, "bytes": file.size_bytes, "sha256": file.sha256,
+                               "seconds": round(file.seconds, 3)},
+                    )  # fmt: skip
+                    if on_file:
+                        on_file(file)
+            if progress:
+                progress(done, len(subscriptions))
+        summary.seconds = time.monotonic() - started
+        return summary
+
+
+def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription, summary: Summary) -> None:
+    """What a killed run left of this subscription's files (module docstring, step 1)."""
+    delivered = store.delivered_names(conn, sub.tenant_id, sub.flow)
+    prefix = f"RAAS_{sub.bce}_{sub.flow}_"
+    for voucher_path in sorted(folder.glob(f"{prefix}*.voucher.xml")):
+        data_path = folder / outbox.data_of(voucher_path.name)
+        if data_path.name not in delivered:
+            _adopt(conn, sub, voucher_path, data_path)
+            delivered.add(data_path.name)
+            summary.adopted += 1
+            log.warning("%s: delivered by a run that was killed; recorded now", data_path.name)
+    for data_path in sorted(folder.glob(f"{prefix}*.xml")):
+        if data_path.name.endswith(".voucher.xml") or data_path.name in delivered:
+            continue
+        if not (folder / outbox.voucher_name(data_path.name)).exists():
+            outbox.remove(data_path)
+            summary.removed += 1
+            log.warning("%s: left without its voucher by a run that was killed; removed", data_path.name)
+    for part in folder.glob(f".{prefix}*.part"):
+        outbox.remove(part)
+
+
+def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data_path: Path) -> None:
+    voucher = from_xml(validation.check_voucher(voucher_path))
+    if (voucher.file_name, voucher.recipient, voucher.flow) != (data_path.name, sub.bce, sub.flow):
+        raise BatchError(f"{voucher_path}: the voucher does not describe {data_path.name}")
+    try:
+        checked = validation.check_data_file(
+            data_path, voucher.record_count, voucher.first_sequence, voucher.last_sequence
+        )
+    except FileNotFoundError:
+        raise BatchError(f"{voucher_path}: its data file is missing") from None
+    if (checked.sha256, checked.size) != (voucher.sha256, voucher.size_bytes):
+        raise BatchError(f"{data_path}: its bytes do not match its voucher")
+    store.record_delivery(conn, sub.tenant_id, voucher, voucher_path.name)
+
+
+def _deliver(
+    conn: psycopg.Connection,
+    folder: Path,
+    sub: Subscription,
+    run_date: date,
+    head: int,
+    clock: Callable[[], datetime],
+    summary: Summary,
+) -> Written | None:
+    """This subscription's file for ``run_date`` (module docstring, steps 2 and 3)."""
+    done = store.delivery_on(conn, sub.tenant_id, sub.flow, run_date)
+    if done is not None:
+        for name, size in ((done.file_name, done.size_bytes), (done.voucher_name, None)):
+            path = folder / name
+            if not path.exists() or (size is not None and path.stat().st_size != size):
+                raise BatchError(f"{path}: delivered on {run_date} but missing or changed since")
+        summary.unchanged += 1
+        return None
+    last = store.last_run_date(conn, sub.tenant_id, sub.flow)
+    if last is not None and last > run_date:
+        summary.skipped += 1
+        return None
+    started = time.monotonic()
+    data_path = folder / outbox.data_name(sub.bce, sub.flow, run_date)
+    with conn.transaction():  # one snapshot for the count and the rows (the streaming cursor lives in it)
+        count, first, last_sequence = store.pending_range(conn, sub, head)
+        header = mutation_file.Header(sub.bce, sub.flow, run_date, first, last_sequence, count, clock())
+        part = outbox.write_part(data_path, mutation_file.render(header, store.pending(conn, sub, head)))
+    checked = validation.check_data_file(part, count, first, last_sequence)
+    outbox.publish(part, data_path)
+    voucher = Voucher(
+        data_path.name, checked.size, checked.sha256, count, sub.bce, sub.flow, run_date, first, last_sequence,
+        header.created_at,
+    )  # fmt: skip
+    voucher_path = folder / outbox.voucher_name(data_path.name)
+    outbox.write_file(voucher_path, to_xml(voucher))
+    store.record_delivery(conn, sub.tenant_id, voucher, voucher_path.name)
+    return Written(sub.bce, sub.flow, data_path.name, count, checked.size, checked.sha256, time.monotonic() - started)
+
+
+@dataclass
+class Purged:
+    before: date
+    deliveries: int = 0
+    files: int = 0
+
+
+def purge(conn: psycopg.Connection, outbox_root: Path, retention_days: int) -> Purged:
+    """Files and delivery rows of run dates more than ``retention_days`` before today.
+
+    Files go first, each voucher before its data file, then the rows: a purge
+    killed half-way leaves rows whose files are gone (the next purge forgets
+    them), never a voucher without its row, which a run would record again.
+    """
+    with exclusive(conn):
+        result = Purged(store.today(conn) - timedelta(days=retention_days))
+        deliveries = store.expired(conn, result.before)
+        for delivery in deliveries:
+            folder = outbox_root / delivery.bce
+            for name in (delivery.voucher_name, delivery.file_name):
+                result.files += outbox.remove(folder / name)
+        if deliveries:
+            store.forget(conn, deliveries)
+        result.deliveries = len(deliveries)
+        return result
