@@ -22,21 +22,20 @@ from tests.integration.batch.test_files import RUN_DATE, sequences
 NEXT_DATE = "2026-01-16"
 
 
-def kill_before(target: str, *, skip: int = 0) -> list[str]:
-    """Python run before the CLI: SIGKILL this process when ``module.function`` is called the (skip+1)th time."""
+def kill_before(target: str) -> list[str]:
+    """Python run before the CLI: SIGKILL this process when ``module.function`` is first called."""
     module, function = target.rsplit(".", 1)
     return [
         "import os, signal, importlib",
-        f"_m = importlib.import_module({module!r}); _f = getattr(_m, {function!r}); _calls = [0]",
+        f"_m = importlib.import_module({module!r})",
         "def _killing(*a, **k):",
-        f"    _calls[0] += 1",
-        f"    if _calls[0] > {skip}: os.kill(os.getpid(), signal.SIGKILL)",
-        "    return _f(*a, **k)",
+        "    os.kill(os.getpid(), signal.SIGKILL)",
         f"setattr(_m, {function!r}, _killing)",
     ]
 
 
-def batch_run(database_url, outbox, *extra, date=RUN_DATE.isoformat(), python=None):
+def batch_run(database_url, outbox, *extra, date: str | None = None, python=None):
+    date = date or RUN_DATE.isoformat()
     proc = raas(database_url, outbox, "batch", "run", "--date", date, *extra, python=python)
     out, err = proc.communicate(timeout=120)
     return proc.returncode, out, err
