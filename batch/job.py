@@ -8,7 +8,9 @@ For each subscription (tenant, flow), in BCE order:
    file without its voucher was never delivered: it is removed, and its
    mutations go into this run's file.
 2. A date already delivered is left as it is (a rerun changes nothing, byte
-   for byte); a date before the last one delivered is skipped.
+   for byte), unless its files are gone from the outbox (a restore from an older
+   snapshot): then they are written again from the journal, and the recorded
+   SHA-256 proves them identical. A date before the last one delivered is skipped.
 3. Otherwise the mutations after the cursor, up to the journal's head when the
    run started, are written under a temporary name, read back against the
    schema (count, order, SHA-256), fsynced and renamed; then the voucher; then
@@ -57,6 +59,7 @@ class Summary:
     skipped: int = 0  # dates before the last one delivered
     adopted: int = 0  # deliveries of a killed run, recorded now
     removed: int = 0  # undelivered leftovers of a killed run
+    restored: int = 0  # delivered files gone from the outbox, written again
     seconds: float = 0.0
     written: list[str] = field(default_factory=list)
 
@@ -68,6 +71,7 @@ class Summary:
                 (self.skipped, "skipped (a later date was delivered)"),
                 (self.adopted, "recovered from a killed run"),
                 (self.removed, "leftovers removed"),
+                (self.restored, "written again (missing from the outbox)"),
             )
             if count
         ]
@@ -186,6 +190,34 @@ def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data
     store.record_delivery(conn, sub.tenant_id, voucher, voucher_path.name)
 
 
+def _restore(conn: psycopg.Connection, folder: Path, done: store.Delivery) -> None:
+    """A delivered file that is missing or altered (an outbox restored from an older snapshot),
+    written again from the journal: the same records and createdAt give the same bytes, which
+    the recorded SHA-256 proves before the file takes its name."""
+    data_path = folder / done.file_name
+    header = mutation_file.Header(
+        done.bce, done.flow, done.run_date, done.first_sequence, done.last_sequence, done.record_count,
+        done.created_at,
+    )  # fmt: skip
+    after = (done.first_sequence or 1) - 1
+    with conn.transaction():
+        rows = store.mutations(conn, done.tenant_id, done.flow, after, done.last_sequence or after)
+        part = outbox.write_part(data_path, mutation_file.render(header, rows))
+    checked = validation.check_data_file(part, done.record_count, done.first_sequence, done.last_sequence)
+    if (checked.sha256, checked.size) != (done.sha256, done.size_bytes):
+        outbox.remove(part)
+        raise BatchError(f"{data_path}: delivered on {done.run_date}, gone, and not rebuilt byte for byte")
+    outbox.publish(part, data_path)
+    voucher = Voucher(
+        done.file_name, done.size_bytes, done.sha256, done.record_count, done.bce, done.flow, done.run_date,
+        done.first_sequence, done.last_sequence, done.created_at,
+    )  # fmt: skip
+    outbox.write_file(folder / done.voucher_name, to_xml(voucher))
+    log.warning(
+        "%s: delivered on %s but missing or altered; written again, byte for byte", data_path.name, done.run_date
+    )
+
+
 def _deliver(
     conn: psycopg.Connection,
     folder: Path,
@@ -198,10 +230,10 @@ def _deliver(
     """This subscription's file for ``run_date`` (module docstring, steps 2 and 3)."""
     done = store.delivery_on(conn, sub.tenant_id, sub.flow, run_date)
     if done is not None:
-        for name, size in ((done.file_name, done.size_bytes), (done.voucher_name, None)):
-            path = folder / name
-            if not path.exists() or (size is not None and path.stat().st_size != size):
-                raise BatchError(f"{path}: delivered on {run_date} but missing or changed since")
+        data_path, voucher_path = folder / done.file_name, folder / done.voucher_name
+        if not (voucher_path.exists() and data_path.exists() and data_path.stat().st_size == done.size_bytes):
+            _restore(conn, folder, done)
+            summary.restored += 1
         summary.unchanged += 1
         return None
     last = store.last_run_date(conn, sub.tenant_id, sub.flow)

@@ -45,6 +45,10 @@ class Delivery:
     voucher_name: str
     size_bytes: int
     sha256: str
+    record_count: int
+    first_sequence: int | None
+    last_sequence: int | None
+    created_at: datetime
 
 
 def connect(sqlalchemy_url: str) -> psycopg.Connection:
@@ -138,12 +142,16 @@ def pending_range(conn: psycopg.Connection, sub: Subscription, head: int) -> tup
 def pending(conn: psycopg.Connection, sub: Subscription, head: int) -> Iterator[tuple]:
     """The same mutations in sequence order, streamed (a server-side cursor; memory stays flat).
     Run inside a transaction (the cursor lives in it)."""
+    return mutations(conn, sub.tenant_id, sub.flow, sub.delivered_through, head)
+
+
+def mutations(conn: psycopg.Connection, tenant_id: int, flow: str, after: int, upto: int) -> Iterator[tuple]:
     with conn.cursor(name="raas_batch_journal") as cursor:
         cursor.itersize = _FETCH
         cursor.execute(
             f"SELECT {JOURNAL_COLUMNS} FROM journal"
             " WHERE tenant_id = %s AND flow = %s AND sequence > %s AND sequence <= %s ORDER BY sequence",
-            (sub.tenant_id, sub.flow, sub.delivered_through, head),
+            (tenant_id, flow, after, upto),
         )
         yield from cursor
 
@@ -171,7 +179,8 @@ def record_delivery(conn: psycopg.Connection, tenant_id: int, voucher: Voucher, 
 
 
 _DELIVERY = """
-SELECT d.id, d.tenant_id, t.bce, d.flow, d.run_date, d.file_name, d.voucher_name, d.size_bytes, d.sha256
+SELECT d.id, d.tenant_id, t.bce, d.flow, d.run_date, d.file_name, d.voucher_name, d.size_bytes, d.sha256,
+       d.record_count, d.first_sequence, d.last_sequence, d.created_at
 FROM delivery d JOIN tenant t ON t.id = d.tenant_id
 """
 

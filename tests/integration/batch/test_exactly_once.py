@@ -116,9 +116,7 @@ def test_killed_after_the_voucher_before_the_commit_the_rerun_records_that_deliv
     assert delivered(outbox, tenant, "IDENTITY_CHANGED") == [first, second]
 
 
-def test_runs_killed_at_random_times_still_deliver_every_mutation_exactly_once(
-    world, subscriber, database_url, outbox
-):
+def test_runs_killed_at_random_times_still_deliver_every_mutation_exactly_once(world, subscriber, database_url, outbox):
     tenants = [subscriber("SSIN_REPLACED", "IDENTITY_CHANGED") for _ in range(12)]
     ssins = [world.person() for _ in range(6)]
     for i, tenant in enumerate(tenants):

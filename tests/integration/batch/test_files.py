@@ -181,13 +181,35 @@ def test_a_run_date_after_today_is_refused(world, subscriber, conn, outbox):
     assert not outbox.exists() or not any(outbox.rglob("*.xml"))
 
 
-def test_a_rerun_whose_delivered_file_has_gone_fails_loudly(world, subscriber, conn, outbox):
+def test_a_rerun_writes_a_delivered_file_that_has_gone_again_byte_for_byte(world, subscriber, conn, outbox):
+    tenant = subscriber("IDENTITY_CHANGED")
+    ssin = world.person()
+    line(world.engine, tenant, ssin)
+    rename(world.engine, ssin, "Peters")
+    run(conn, outbox, RUN_DATE)
+    folder = outbox / tenant.bce
+    delivered = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for path in folder.iterdir():  # an outbox restored from a snapshot older than the run
+        path.unlink()
+    rename(world.engine, ssin, "Pieters")
+
+    again = run(conn, outbox, RUN_DATE, clock=lambda: 1 / 0)
+
+    assert (again.files, again.restored) == (0, 1)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == delivered
+
+
+def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_the_run(world, subscriber, conn, outbox, engine):
     tenant = subscriber("IDENTITY_CHANGED")
     run(conn, outbox, RUN_DATE)
-    (outbox / tenant.bce / f"RAAS_{tenant.bce}_IDENTITY_CHANGED_20260115.xml").unlink()
+    data = outbox / tenant.bce / f"RAAS_{tenant.bce}_IDENTITY_CHANGED_20260115.xml"
+    data.unlink()
+    with engine.begin() as c:
+        c.execute(text("UPDATE delivery SET sha256 = repeat('0', 64)"))
 
-    with pytest.raises(job.BatchError, match="missing or changed"):
+    with pytest.raises(job.BatchError, match="not rebuilt byte for byte"):
         run(conn, outbox, RUN_DATE)
+    assert not data.exists() and not list(data.parent.glob(".*.part"))
 
 
 def test_the_delivery_row_records_what_the_voucher_says(world, subscriber, conn, outbox, engine):
