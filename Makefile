@@ -4,6 +4,7 @@ VENV ?= .venv
 RAAS_HOME ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
 PERSONS ?= 1000000
+SIZES ?= 100000,1000000
 export RAAS_HOME
 
 PY := $(VENV)/bin/python
@@ -11,7 +12,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search wsdl clean
+.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +47,9 @@ bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolate
 
 bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERSONS=100000 for a quick run)
 	$(PY) bench/search.py --persons $(PERSONS) --reuse
+
+bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
+	$(PY) bench/batch.py --sizes $(SIZES) --one-tenant
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl
