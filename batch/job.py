@@ -61,7 +61,7 @@ class Summary:
     removed: int = 0  # undelivered leftovers of a killed run
     restored: int = 0  # delivered files gone from the outbox, written again
     seconds: float = 0.0
-    written: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "<bce> <flow>: <reason>" of subscriptions not served
 
     def line(self) -> str:
         extra = [
@@ -72,6 +72,7 @@ class Summary:
                 (self.adopted, "recovered from a killed run"),
                 (self.removed, "leftovers removed"),
                 (self.restored, "written again (missing from the outbox)"),
+                (len(self.failed), "FAILED"),
             )
             if count
         ]
@@ -131,11 +132,12 @@ def run(
         subscriptions = store.subscriptions(conn)
         summary = Summary(run_date, tenants=len({s.tenant_id for s in subscriptions}))
         for done, sub in enumerate(subscriptions, 1):
-            folder = outbox.folder(outbox_root, sub.bce)
-            _settle_leftovers(conn, folder, sub, summary)
-            sub = store.subscription(conn, sub.tenant_id, sub.bce, sub.flow)  # its cursor after settling
-            if sub is not None:
-                file = _deliver(conn, folder, sub, run_date, head, clock, summary)
+            try:
+                file = _subscription(conn, outbox_root, sub, run_date, head, clock, summary)
+            except (BatchError, validation.InvalidFile) as error:  # this subscriber's trouble: the others go on
+                summary.failed.append(f"{sub.bce} {sub.flow}: {error}")
+                log.error("%s %s: %s", sub.bce, sub.flow, error, extra={"tenant": sub.bce, "flow": sub.flow})
+            else:
                 if file is not None:
                     summary.files += 1
                     summary.records += file.records
@@ -151,6 +153,13 @@ def run(
                 progress(done, len(subscriptions))
         summary.seconds = time.monotonic() - started
         return summary
+
+
+def _subscription(conn, outbox_root: Path, sub: Subscription, run_date, head, clock, summary) -> Written | None:
+    folder = outbox.folder(outbox_root, sub.bce)
+    _settle_leftovers(conn, folder, sub, summary)
+    sub = store.subscription(conn, sub.tenant_id, sub.bce, sub.flow)  # its cursor after settling
+    return None if sub is None else _deliver(conn, folder, sub, run_date, head, clock, summary)
 
 
 def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription, summary: Summary) -> None:

@@ -309,6 +309,9 @@ def cmd_batch_run(args, settings: Settings) -> None:
                     conn, settings.outbox, run_date, progress=progress,
                     on_file=lambda file: metrics.file_written(file.flow, file.records),
                 )  # fmt: skip
+                if summary.failed:  # the others were served; the run still counts as failed
+                    print(summary.line())
+                    raise job.BatchError(f"{len(summary.failed)} subscription(s) not served: {summary.failed[0]}")
         except job.Busy as holder:
             print(f"raas: batch run not started: {holder} holds the batch lock; nothing was written", file=sys.stderr)
             return

@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +51,9 @@ class Imported:
         return self.read - self.inserted - self.updated
 
 
+# what XML 1.0 cannot carry: control characters but tab, line feed and carriage return
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 # names repeat: a bulk import of 1M persons normalises each distinct name once
 _normalise = functools.lru_cache(maxsize=1 << 16)(names.normalise)
 
@@ -60,6 +64,9 @@ def person_row(ssin: str, last_name: str, first_name: str, birth_date: str, gend
     ssin = ssins.validate(ssin)
     if not last_name.strip() or not first_name.strip():
         raise ValueError("lastName and firstName are required")
+    for name, value in (("lastName", last_name), ("firstName", first_name), ("nationality", nationality)):
+        if value and _NOT_XML.search(value):  # SOAP answers and the nightly files could not carry it
+            raise ValueError(f"{name} holds a control character")
     if gender not in (None, "M", "F"):
         raise ValueError(f"gender must be M, F or empty, not {gender!r}")
     birth = str(IncompleteDate.parse(birth_date))

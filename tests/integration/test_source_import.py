@@ -156,6 +156,8 @@ def test_import_persons_takes_rows_from_any_iterable(engine, ssins):
         ("{ssin},Peeters,Jan,1985-07-30,M,BE,,extra", 4),  # a field too many
         ("{ssin},,Jan,1985-07-30,M,,", 4),  # no last name
         ("{ssin},Peeters, ,1985-07-30,M,,", 4),  # blank first name
+        ("{ssin},Pee\x01ters,Jan,1985-07-30,M,,", 4),  # a control character: no XML could carry it
+        ("{ssin},Peeters,Jan,1985-07-30,M,B\x1bE,", 4),
     ],
 )
 def test_a_bad_row_names_its_line_and_nothing_is_loaded(engine, tmp_path, ssins, bad_line, line_number):

@@ -58,6 +58,18 @@ def final_names_without_voucher(outbox) -> list[str]:
     ]  # fmt: skip
 
 
+class Appearing:
+    """How many files have appeared in the outbox so far (temporary ones included; a removal does not count down)."""
+
+    def __init__(self, outbox) -> None:
+        self.outbox, self.seen = outbox, set()
+
+    def count(self) -> int:
+        if self.outbox.exists():
+            self.seen |= {str(p) for p in self.outbox.rglob("*") if p.is_file()}
+        return len(self.seen)
+
+
 def delivery_rows(engine_url) -> int:
     with psycopg.connect(engine_url.replace("+psycopg", "")) as c:
         return c.execute("SELECT count(*) FROM delivery").fetchone()[0]
@@ -125,11 +137,14 @@ def test_runs_killed_at_random_times_still_deliver_every_mutation_exactly_once(w
     for round_ in range(3):
         for ssin in ssins:
             rename(world.engine, ssin, f"Peeters{round_}")
-    rng = random.Random(4)
+    rng, files = random.Random(4), Appearing(outbox)
     kills = 0
     for attempt in range(8):  # killed somewhere in the run, on this date or the next
+        before = files.count()
         proc = raas(database_url, outbox, "batch", "run", "--date", (RUN_DATE.isoformat(), NEXT_DATE)[attempt % 2])
-        time.sleep(rng.uniform(0.4, 1.6))  # the interpreter's start takes most of the first 0.5 s
+        target = before + rng.randint(1, 30)  # files appeared (parts, data files, vouchers) before the kill
+        while proc.poll() is None and files.count() < target:
+            time.sleep(0.002)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1

@@ -199,7 +199,7 @@ def test_a_rerun_writes_a_delivered_file_that_has_gone_again_byte_for_byte(world
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == delivered
 
 
-def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_the_run(world, subscriber, conn, outbox, engine):
+def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_its_subscription_only(world, subscriber, conn, outbox, engine):
     tenant = subscriber("IDENTITY_CHANGED")
     run(conn, outbox, RUN_DATE)
     data = outbox / tenant.bce / f"RAAS_{tenant.bce}_IDENTITY_CHANGED_20260115.xml"
@@ -207,9 +207,13 @@ def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_the_run(world
     with engine.begin() as c:
         c.execute(text("UPDATE delivery SET sha256 = repeat('0', 64)"))
 
-    with pytest.raises(job.BatchError, match="not rebuilt byte for byte"):
-        run(conn, outbox, RUN_DATE)
+    other = subscriber("IDENTITY_CHANGED")
+
+    summary = run(conn, outbox, RUN_DATE)
+
+    assert len(summary.failed) == 1 and "not rebuilt byte for byte" in summary.failed[0]
     assert not data.exists() and not list(data.parent.glob(".*.part"))
+    assert summary.files == 1 and (outbox / other.bce).exists()  # the other subscriber was served
 
 
 def test_the_delivery_row_records_what_the_voucher_says(world, subscriber, conn, outbox, engine):

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from batch import job, store
 from tests.integration.batch.conftest import line, raas, rename, run
 from tests.integration.batch.test_exactly_once import batch_run, delivery_rows
-from tests.integration.batch.test_files import _today
+from tests.integration.batch.test_files import RUN_DATE, _today
 
 
 def run_dates(engine) -> list:
@@ -83,6 +83,24 @@ def test_bad_arguments_are_one_line_and_exit_1(engine, database_url, outbox, arg
     assert proc.returncode == 1
     assert len(lines) == 1 and reason in lines[0], err
     assert not outbox.exists()
+
+
+def test_a_subscription_that_fails_is_named_the_others_are_served_and_the_exit_is_1(
+    world, subscriber, database_url, outbox, conn, engine
+):
+    broken = subscriber("IDENTITY_CHANGED")
+    run(conn, outbox, RUN_DATE)
+    (outbox / broken.bce / f"RAAS_{broken.bce}_IDENTITY_CHANGED_20260115.xml").unlink()
+    with engine.begin() as c:  # its file is gone and cannot be rebuilt as delivered
+        c.execute(text("UPDATE delivery SET sha256 = repeat('0', 64)"))
+    subscriber("IDENTITY_CHANGED")  # a subscriber with its file still to write
+
+    code, out, err = batch_run(database_url, outbox)
+
+    assert code == 1
+    assert "1 files" in out and "1 FAILED" in out  # the summary is printed all the same
+    reason = [entry for entry in err.splitlines() if entry.startswith("raas: ")]
+    assert len(reason) == 1 and f"1 subscription(s) not served: {broken.bce} IDENTITY_CHANGED" in reason[0]
 
 
 def test_purge_from_the_command_line_reports_what_it_removed(world, subscriber, database_url, outbox, conn, engine):
