@@ -8,10 +8,12 @@ from empty tables (the services commit, so there is no transaction to roll back)
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import uuid
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -112,6 +114,42 @@ class World:
         ssin = kw.pop("ssin", None) or new_ssin(date.fromisoformat(birth_date.replace("-00", "-01")))
         import_persons(self.engine, [person_row(ssin, last_name, first_name, birth_date, gender, **kw)])
         return ssin
+
+    def delivery(self, outbox: Path, bce: str, flow: str, run_date: str, record_count: int = 0) -> str:
+        """A nightly delivery as the batch leaves it: its data file and voucher in ``<outbox>/<bce>/``, then
+        its row. The bytes depend only on the arguments (golden samples). Returns the data file's name."""
+        name = f"RAAS_{bce}_{flow}_{run_date.replace('-', '')}"
+        data = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<MutationFile xmlns="urn:be:raas:mutations:v1"><header>'
+            f"<recipient>{bce}</recipient><flow>{flow}</flow><runDate>{run_date}</runDate>"
+            f"<recordCount>{record_count}</recordCount><createdAt>{run_date}T02:00:00Z</createdAt></header>"
+            "</MutationFile>\n"
+        ).encode()
+        sha256 = hashlib.sha256(data).hexdigest()
+        voucher = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Voucher xmlns="urn:be:raas:voucher:v1">'
+            f"<fileName>{name}.xml</fileName><sizeBytes>{len(data)}</sizeBytes><sha256>{sha256}</sha256>"
+            f"<recordCount>{record_count}</recordCount><recipient>{bce}</recipient><flow>{flow}</flow>"
+            f"<runDate>{run_date}</runDate><schema>urn:be:raas:mutations:v1</schema>"
+            f"<createdAt>{run_date}T02:00:00Z</createdAt></Voucher>\n"
+        ).encode()
+        folder = outbox / bce
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.xml").write_bytes(data)
+        (folder / f"{name}.voucher.xml").write_bytes(voucher)
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO delivery (tenant_id, flow, run_date, file_name, voucher_name, record_count,"
+                    " size_bytes, sha256, first_sequence, last_sequence, created_at)"
+                    " SELECT id, :flow, :run_date, :file, :voucher, :count, :size, :sha256,"
+                    " CASE WHEN :count > 0 THEN 1 END, CASE WHEN :count > 0 THEN :count END, :run_date"
+                    " FROM tenant WHERE bce = :bce"
+                ),
+                {"bce": bce, "flow": flow, "run_date": date.fromisoformat(run_date), "file": f"{name}.xml",
+                 "voucher": f"{name}.voucher.xml", "count": record_count, "size": len(data), "sha256": sha256},
+            )  # fmt: skip
+        return f"{name}.xml"
 
     def set_status(self, ssin: str, status: str, replaced_by: str | None = None) -> None:
         with self.engine.begin() as conn:

@@ -106,6 +106,11 @@ class PossibleDuplicate(RegisterError):
         self.information = [("ssin", ssin) for ssin in candidates]
 
 
+class UnknownDelivery(RegisterError):
+    reason = "UnknownDelivery"
+    message = "No delivery of this tenant has that file name."
+
+
 class Authentication(RegisterError):
     reason = "Authentication"
     message = "Authentication failed."

@@ -31,12 +31,14 @@ from register.services.auth import Authenticator
 from register.services.persons import PersonService
 from register.services.register import RegisterService
 from register.services.search import PersonSearch
+from register.services.subscriptions import SubscriptionService
 from register.soap import faults, wsdl
 from register.soap.context import request_id_of
-from register.soap.namespaces import PERSON, REGISTER, SOAP_ENV
+from register.soap.namespaces import PERSON, REGISTER, SOAP_ENV, SUBSCRIPTION
 from register.soap.person_service import PersonService as PersonSoapService
 from register.soap.protocol import RaasSoap11
 from register.soap.register_service import RegisterService as RegisterSoapService
+from register.soap.subscription_service import SubscriptionService as SubscriptionSoapService
 from register.soap.types import COMMON_TYPES
 
 log = logging.getLogger("raas.soap")
@@ -64,6 +66,7 @@ class Services:
     persons: PersonService
     audit: AuditTrail
     search: PersonSearch | None = None
+    subscriptions: SubscriptionService | None = None
 
 
 class RaasApplication(Application):
@@ -157,6 +160,7 @@ def build_service(services: Services, name: str, service_classes: list, tns: str
 SERVICES = {
     "RegisterService": ([RegisterSoapService], REGISTER),
     "PersonService": ([PersonSoapService], PERSON),
+    "SubscriptionService": ([SubscriptionSoapService], SUBSCRIPTION),
 }
 
 

@@ -18,7 +18,7 @@ from register.adapters.database import UNAVAILABLE
 from register.domain.errors import InvalidPeriod, RegisterError
 from register.services.auth import LoginRefused
 from register.soap import faults
-from register.soap.namespaces import COMMON, PASSWORD_TEXT, SOAP_ENV, WSSE
+from register.soap.namespaces import COMMON, PASSWORD_TEXT, SOAP_ENV, SUBSCRIPTION, WSSE
 
 _local = threading.local()
 
@@ -127,7 +127,7 @@ def _schema_error(element: str | None, diagnostic: str) -> faults.RaasFault:
     )
 
 
-_DATES = (f"{{{COMMON}}}startDate", f"{{{COMMON}}}endDate")
+_DATES = (f"{{{COMMON}}}startDate", f"{{{COMMON}}}endDate", f"{{{SUBSCRIPTION}}}fromDate", f"{{{SUBSCRIPTION}}}toDate")
 _YEAR_TO_9999 = re.compile(r"[0-9]{4}-")
 
 

@@ -43,6 +43,7 @@ def _free_port() -> int:
 class Server:
     base: str  # http://127.0.0.1:<port>, also RAAS_PUBLIC_URL
     log: Path  # the server's stdout and stderr
+    outbox: Path  # RAAS_OUTBOX: the nightly files getDelivery reads
 
     @property
     def endpoint(self) -> str:
@@ -67,6 +68,7 @@ def server(database_url, migrated_engine, tmp_path_factory):
         "DATABASE_URL": database_url,
         "RAAS_PUBLIC_URL": base,
         "RAAS_HOME": str(home),
+        "RAAS_OUTBOX": str(home / "outbox"),
         "RAAS_LOG_LEVEL": "INFO",  # one JSON line per call: tests/e2e/test_observability.py reads them
         "RAAS_METRICS_DIR": str(home / "metrics"),
     }
@@ -84,7 +86,7 @@ def server(database_url, migrated_engine, tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    running = Server(base, log)
+    running = Server(base, log, home / "outbox")
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -113,12 +115,13 @@ def server(database_url, migrated_engine, tmp_path_factory):
 
 @pytest.fixture
 def make_client(server):
-    """zeep clients, strict, with a WS-Security UsernameToken (PasswordText); closed after the test."""
+    """zeep clients of a service (RegisterService unless told), strict, with a WS-Security UsernameToken
+    (PasswordText); closed after the test."""
     clients: list[zeep.Client] = []
 
-    def make(username: str | None, password: str | None = None, **token) -> zeep.Client:
+    def make(username: str | None, password: str | None = None, *, service="RegisterService", **token) -> zeep.Client:
         wsse = zeep.wsse.username.UsernameToken(username, password, **token) if username is not None else None
-        client = zeep.Client(server.wsdl_url, wsse=wsse, settings=zeep.Settings(strict=True))
+        client = zeep.Client(f"{server.base}/ws/{service}?wsdl", wsse=wsse, settings=zeep.Settings(strict=True))
         clients.append(client)
         return client
 

@@ -10,7 +10,6 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
 WSDL_FILE = ROOT / "wsdl" / "RegisterService.wsdl"
-PERSON_WSDL_FILE = ROOT / "wsdl" / "PersonService.wsdl"
 EXAMPLES = ROOT / "wsdl" / "examples"
 COMMITTED_ADDRESS = "http://127.0.0.1:8000/ws/RegisterService"
 
@@ -18,6 +17,7 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 COMMON = "urn:be:raas:common:v1"
 REGISTER = "urn:be:raas:register:v1"
 PERSON = "urn:be:raas:person:v1"
+SUBSCRIPTION = "urn:be:raas:subscription:v1"
 XS = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"

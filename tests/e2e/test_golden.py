@@ -55,18 +55,46 @@ SEEDS = {
     "createBisNumber": [],
     "updateBisPerson": [("90431000246", "SOCIAL", "2024-01-01", None)],
     "searchPersonByPhoneticCriteria": [],
+    "subscribe": [],
+    "unsubscribe": [],
+    "listSubscriptions": [],
+    "listDeliveries": [],
+    "getDelivery": [],
+    "fault-UnknownDelivery": [],
+}
+# Subscriptions (flow, since) and deliveries (flow, run date, record count) before the request: a
+# subscription made today would change the sample every day
+SUBSCRIPTIONS = {
+    "subscribe": [("SSIN_REPLACED", "2024-01-15")],
+    "unsubscribe": [("IDENTITY_CHANGED", "2024-01-15")],
+    "listSubscriptions": [("SSIN_REPLACED", "2024-01-15"), ("IDENTITY_CHANGED", "2024-02-01")],
+}
+DELIVERIES = {
+    "listDeliveries": [
+        ("SSIN_REPLACED", "2024-02-29", 1),
+        ("SSIN_REPLACED", "2024-03-01", 0),
+        ("IDENTITY_CHANGED", "2024-03-01", 2),
+        ("SSIN_REPLACED", "2024-03-02", 1),
+    ],
+    "getDelivery": [("IDENTITY_CHANGED", "2024-03-01", 2)],
+    "fault-UnknownDelivery": [("SSIN_REPLACED", "2024-03-01", 0)],
 }
 SAMPLES = list(SEEDS)
-OPERATION = {"fault-InvalidSsin": "registerPerson"}
-# the samples of PersonService's operations (the others are RegisterService's)
+OPERATION = {"fault-InvalidSsin": "registerPerson", "fault-UnknownDelivery": "getDelivery"}
+# the samples of PersonService's and SubscriptionService's operations (the others are RegisterService's)
 PERSON_OPERATIONS = {"getPerson", "createBisNumber", "updateBisPerson", "searchPersonByPhoneticCriteria"}
+SUBSCRIPTION_OPERATIONS = {"subscribe", "unsubscribe", "listSubscriptions", "listDeliveries", "getDelivery"}
 # createBisNumber's sample: every BIS number of its birth date and gender is taken but one, so the answer is known
 BIS_LEFT_FREE = "90430050042"
-READABLE_PREFIXES = {"soap11env": "soapenv", "tns": "reg", "s0": "com"}
+READABLE_PREFIXES = {"soap11env": "soapenv", "s0": "com"}
+SERVICE_PREFIXES = {"RegisterService": "reg", "PersonService": "per", "SubscriptionService": "sub"}
 
 
 def service_of(name: str) -> str:
-    return "PersonService" if OPERATION.get(name, name) in PERSON_OPERATIONS else "RegisterService"
+    operation = OPERATION.get(name, name)
+    if operation in PERSON_OPERATIONS:
+        return "PersonService"
+    return "SubscriptionService" if operation in SUBSCRIPTION_OPERATIONS else "RegisterService"
 
 
 @pytest.fixture
@@ -84,7 +112,7 @@ def golden_world(world):
     return world
 
 
-def _seed(world, name: str) -> None:
+def _seed(world, name: str, outbox) -> None:
     if name == "createBisNumber":
         taken = [n for n in candidates(IncompleteDate.parse("1990-03-00"), "F") if n != BIS_LEFT_FREE]
         import_persons(world.engine, (person_row(n, "Taken", "Number", "1990-03-00", "F") for n in taken))
@@ -97,13 +125,20 @@ def _seed(world, name: str) -> None:
                 ),
                 {"tenant": TENANT_ID, "ssin": ssin, "type": dossier_type, "first": first, "last": last},
             )
+        for flow, since in SUBSCRIPTIONS.get(name, []):
+            conn.execute(
+                text("INSERT INTO subscription VALUES (:tenant, :flow, :since, 0)"),
+                {"tenant": TENANT_ID, "flow": flow, "since": since},
+            )
+    for flow, run_date, record_count in DELIVERIES.get(name, []):
+        world.delivery(outbox, BCE, flow, run_date, record_count)
 
 
 def _readable(response: bytes, name: str) -> bytes:
     """The server's answer pretty-printed, with the prefixes the request samples use."""
     root = etree.fromstring(response, SAFE_PARSER)
     text_form = etree.tostring(root).decode()
-    prefixes = READABLE_PREFIXES | ({"tns": "per"} if service_of(name) == "PersonService" else {})
+    prefixes = READABLE_PREFIXES | {"tns": SERVICE_PREFIXES[service_of(name)]}
     for old, new in prefixes.items():
         text_form = text_form.replace(f"<{old}:", f"<{new}:").replace(f"</{old}:", f"</{new}:")
         text_form = text_form.replace(f"xmlns:{old}=", f"xmlns:{new}=")
@@ -121,7 +156,7 @@ def _readable(response: bytes, name: str) -> bytes:
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_the_golden_request_answers_the_golden_response(golden_world, server, name):
-    _seed(golden_world, name)
+    _seed(golden_world, name, server.outbox)
     answer = post(f"{server.base}/ws/{service_of(name)}", (EXAMPLES / f"{name}.request.xml").read_bytes())
     assert answer.status_code == (500 if name.startswith("fault-") else 200), answer.text
     golden = EXAMPLES / f"{name}.response.xml"

@@ -1,7 +1,8 @@
-"""The main calls from node-soap (tests/e2e/node/client.js), where node and npm are installed."""
+"""The main calls from node-soap (tests/e2e/node/client.js, subscriptions.js), where node and npm are installed."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -100,3 +101,33 @@ def test_node_soap_password_digest_is_refused(node_soap, world, caller, server, 
     fault = out["listDossierTypes"]["fault"]
     assert fault["faultcode"] == "soapenv:Client.Authentication"
     assert fault["detail"] == {"FaultDetail": {"reasonCode": "Authentication"}}
+
+
+def test_node_soap_calls_every_subscription_operation(node_soap, world, caller, server):
+    name = world.delivery(server.outbox, caller.bce, "SSIN_REPLACED", "2024-03-01", record_count=1)
+    done = subprocess.run(
+        [str(node_soap), "subscriptions.js", f"{server.base}/ws/SubscriptionService?wsdl", caller.username,
+         caller.password, name],
+        cwd=NODE_DIR, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out.pop("warnings") == []
+
+    made = out["subscribe"]["result"]["subscription"]
+    assert made["flow"] == "IDENTITY_CHANGED"
+    (listed,) = out["listSubscriptions"]["result"]["subscriptions"]["subscription"]
+    assert listed == made and out["unsubscribe"] == {"result": None}
+
+    (delivery,) = out["listDeliveries"]["result"]["deliveries"]["delivery"]
+    content = (server.outbox / caller.bce / name).read_bytes()
+    assert (delivery["fileName"], _day(delivery["runDate"]), delivery["recordCount"], delivery["sizeBytes"]) == (
+        name, "2024-03-01", 1, len(content),
+    )  # fmt: skip
+    got = out["getDelivery"]["result"]
+    assert got["fileName"] == name and base64.b64decode(got["content"]) == content
+    assert base64.b64decode(got["voucher"]) == (server.outbox / caller.bce / delivery["voucherName"]).read_bytes()
+
+    refused = out["unknownDelivery"]["fault"]
+    assert refused["faultcode"] == "soapenv:Client.UnknownDelivery"
+    assert refused["detail"]["FaultDetail"]["information"] == {"fieldName": "fileName", "fieldValue": f"../{name}"}

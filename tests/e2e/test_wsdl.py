@@ -16,10 +16,10 @@ from tests.e2e.helpers import (
     COMMITTED_ADDRESS,
     COMMON,
     PERSON,
-    PERSON_WSDL_FILE,
     REGISTER,
     ROOT,
     SAFE_PARSER,
+    SUBSCRIPTION,
     WSDL,
     WSDL_FILE,
     WSDL_SOAP,
@@ -119,7 +119,7 @@ _REBUILD = """
 import importlib, sys
 import register.soap.application, register.soap.wsdl
 modules = ["register.soap.types", "register.soap.register_service", "register.soap.person_service",
-           "register.soap.application"]
+           "register.soap.subscription_service", "register.soap.application"]
 seen = {}
 for _ in range(40):
     for name in modules:
@@ -134,7 +134,7 @@ def test_the_wsdl_does_not_depend_on_the_process():
     done = subprocess.run(
         [sys.executable, "-c", _REBUILD], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
-    assert done.stdout.strip() == "[1, 1]"
+    assert done.stdout.strip() == "[1, 1, 1]"
 
 
 @pytest.mark.parametrize(
@@ -300,7 +300,7 @@ def test_the_field_value_of_a_fault_information_cannot_be_empty(schemas):
     assert base == f"{{{XS}}}string" and int(facets.get("minLength", 0)) >= 1
 
 
-# --- PersonService (CONTRACT.md section 4) -----------------------------------------------------------
+# --- PersonService and SubscriptionService (CONTRACT.md sections 4 and 5) ---------------------------
 
 PERSON_CONTRACT = {
     "searchPersonByPhoneticCriteria": {
@@ -355,52 +355,126 @@ PERSON_SIMPLE = {
     "updateBisPerson/ssin": (f"{{{XS}}}string", {"pattern": "[0-9]{11}"}),
 }
 
+SUBSCRIPTION_CONTRACT = {
+    "subscribe": {"flow": 1},
+    "subscribeResponse": {"subscription": 1},
+    "subscribeResponse/subscription": {"flow": 1, "since": 1},
+    "unsubscribe": {"flow": 1},
+    "unsubscribeResponse": {},
+    "listSubscriptions": {},
+    "listSubscriptionsResponse": {"subscriptions": 1},
+    "listSubscriptionsResponse/subscriptions": {"subscription": UNBOUNDED},
+    "listSubscriptionsResponse/subscriptions/subscription": {"flow": 1, "since": 1},
+    "listDeliveries": {"fromDate": 0, "toDate": 0},
+    "listDeliveriesResponse": {"deliveries": 1},
+    "listDeliveriesResponse/deliveries": {"delivery": UNBOUNDED},
+    "listDeliveriesResponse/deliveries/delivery": {
+        "fileName": 1, "voucherName": 1, "flow": 1, "runDate": 1, "recordCount": 1, "sizeBytes": 1, "sha256": 1,
+    },
+    "getDelivery": {"fileName": 1},
+    "getDeliveryResponse": {"fileName": 1, "content": 1, "voucher": 1},
+}  # fmt: skip
+FLOWS = {"enumeration": ["SSIN_REPLACED", "IDENTITY_CHANGED"]}
+SUBSCRIPTION_SIMPLE = {
+    "subscribe/flow": (f"{{{XS}}}string", FLOWS),
+    "unsubscribe/flow": (f"{{{XS}}}string", FLOWS),
+    "subscribeResponse/subscription/since": (f"{{{XS}}}date", {}),
+    "listDeliveries/fromDate": (f"{{{XS}}}date", {}),
+    "listDeliveries/toDate": (f"{{{XS}}}date", {}),
+    "listDeliveriesResponse/deliveries/delivery/fileName": (f"{{{XS}}}string", {"minLength": "1"}),
+    "listDeliveriesResponse/deliveries/delivery/flow": (f"{{{XS}}}string", FLOWS),
+    "listDeliveriesResponse/deliveries/delivery/runDate": (f"{{{XS}}}date", {}),
+    "listDeliveriesResponse/deliveries/delivery/recordCount": (f"{{{XS}}}int", {}),
+    "listDeliveriesResponse/deliveries/delivery/sizeBytes": (f"{{{XS}}}long", {}),
+    "listDeliveriesResponse/deliveries/delivery/sha256": (f"{{{XS}}}string", {"pattern": "[0-9a-f]{64}"}),
+    "getDelivery/fileName": (f"{{{XS}}}string", {"minLength": "1"}),
+    "getDeliveryResponse/content": (f"{{{XS}}}base64Binary", {}),
+    "getDeliveryResponse/voucher": (f"{{{XS}}}base64Binary", {}),
+}
+
+# name -> (target namespace, operations, element contract, simple types)
+OTHER_SERVICES = {
+    "PersonService": (
+        PERSON,
+        ["createBisNumber", "getPerson", "searchPersonByPhoneticCriteria", "updateBisPerson"],
+        PERSON_CONTRACT,
+        PERSON_SIMPLE,
+    ),
+    "SubscriptionService": (
+        SUBSCRIPTION,
+        ["getDelivery", "listDeliveries", "listSubscriptions", "subscribe", "unsubscribe"],
+        SUBSCRIPTION_CONTRACT,
+        SUBSCRIPTION_SIMPLE,
+    ),
+}
+
 
 @pytest.fixture(scope="module")
-def person_wsdl(server) -> etree._Element:
-    answer = requests.get(f"{server.base}/ws/PersonService?wsdl", timeout=10)
-    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/xml")
-    return etree.fromstring(answer.content, SAFE_PARSER)
+def service_wsdl(server):
+    """The served WSDL of a service, by name, fetched once."""
+    fetched: dict[str, etree._Element] = {}
+
+    def of(name: str) -> etree._Element:
+        if name not in fetched:
+            answer = requests.get(f"{server.base}/ws/{name}?wsdl", timeout=10)
+            assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/xml")
+            fetched[name] = etree.fromstring(answer.content, SAFE_PARSER)
+        return fetched[name]
+
+    return of
 
 
-class PersonSchemas(Schemas):
+class ServiceSchemas(Schemas):
+    """Paths from a global element of the service's own namespace."""
+
+    def __init__(self, wsdl, namespace: str) -> None:
+        super().__init__(wsdl)
+        self.namespace = namespace
+
     def element(self, path: str) -> etree._Element:
-        return super().element(path if path.startswith("{") else f"{{{PERSON}}}{path}")
+        return super().element(path if path.startswith("{") else f"{{{self.namespace}}}{path}")
 
 
-def test_the_served_person_wsdl_is_the_committed_one(person_wsdl, server):
-    committed = etree.parse(str(PERSON_WSDL_FILE), SAFE_PARSER).getroot()
-    assert _address(committed).get("location") == COMMITTED_ADDRESS.replace("RegisterService", "PersonService")
-    assert _address(person_wsdl).get("location") == f"{server.base}/ws/PersonService"
-    _address(person_wsdl).set("location", _address(committed).get("location"))
-    assert canonical(_declarations_sorted(person_wsdl)) == canonical(_declarations_sorted(committed))
+@pytest.mark.parametrize("name", list(OTHER_SERVICES))
+def test_the_served_wsdl_of_each_other_service_is_the_committed_one(service_wsdl, server, name):
+    committed = etree.parse(str(ROOT / "wsdl" / f"{name}.wsdl"), SAFE_PARSER).getroot()
+    served = service_wsdl(name)
+    assert _address(committed).get("location") == COMMITTED_ADDRESS.replace("RegisterService", name)
+    assert _address(served).get("location") == f"{server.base}/ws/{name}"
+    served = etree.fromstring(etree.tostring(served))  # a copy: the fixture's is shared
+    _address(served).set("location", _address(committed).get("location"))
+    assert canonical(_declarations_sorted(served)) == canonical(_declarations_sorted(committed))
 
 
-def test_zeep_loads_the_person_wsdl_strictly_without_warnings(server):
+@pytest.mark.parametrize("name", list(OTHER_SERVICES))
+def test_zeep_loads_each_other_wsdl_strictly_without_warnings(server, name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        client = zeep.Client(f"{server.base}/ws/PersonService?wsdl", settings=zeep.Settings(strict=True))
-    operations = client.wsdl.services["PersonService"].ports["PersonService"].binding._operations
+        client = zeep.Client(f"{server.base}/ws/{name}?wsdl", settings=zeep.Settings(strict=True))
+    operations = client.wsdl.services[name].ports[name].binding._operations
     client.transport.session.close()
-    assert sorted(operations) == ["createBisNumber", "getPerson", "searchPersonByPhoneticCriteria", "updateBisPerson"]
+    assert sorted(operations) == OTHER_SERVICES[name][1]
 
 
-def test_the_person_schemas_compile_in_libxml2_and_xmlschema(person_wsdl, tmp_path):
-    path = write_schema_files(person_wsdl, tmp_path)
+@pytest.mark.parametrize("name", list(OTHER_SERVICES))
+def test_the_schemas_of_each_other_service_compile_in_libxml2_and_xmlschema(service_wsdl, tmp_path, name):
+    path = write_schema_files(service_wsdl(name), tmp_path)
     assert etree.XMLSchema(etree.parse(str(path))).error_log.last_error is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         schema = xmlschema.XMLSchema(str(path))
-    assert f"{{{PERSON}}}searchPersonByPhoneticCriteria" in schema.maps.elements
+    namespace, operations, _, _ = OTHER_SERVICES[name]
+    assert {f"{{{namespace}}}{operation}" for operation in operations} <= set(schema.maps.elements)
 
 
-def test_the_person_namespaces_and_the_common_schema_are_the_contracts(person_wsdl, wsdl):
-    assert person_wsdl.get("targetNamespace") == PERSON
-    assert set(wsdl_schemas(person_wsdl)) == {PERSON, COMMON}
+@pytest.mark.parametrize("name", list(OTHER_SERVICES))
+def test_each_other_services_namespaces_and_common_schema_are_the_contracts(service_wsdl, wsdl, name):
+    other = service_wsdl(name)
+    assert other.get("targetNamespace") == OTHER_SERVICES[name][0]
+    assert set(wsdl_schemas(other)) == {OTHER_SERVICES[name][0], COMMON}
     # the shared types are identical in every WSDL (CONTRACT.md section 1)
-    common = [_declarations_sorted_schema(w) for w in (person_wsdl, wsdl)]
-    assert common[0] == common[1]
-    assert wsdl_nillable(person_wsdl) == [] and person_wsdl.find(f".//{{{WSDL}}}fault") is None
+    assert _declarations_sorted_schema(other) == _declarations_sorted_schema(wsdl)
+    assert wsdl_nillable(other) == [] and other.find(f".//{{{WSDL}}}fault") is None
 
 
 def _declarations_sorted_schema(root) -> list[str]:
@@ -412,21 +486,28 @@ def wsdl_nillable(root) -> list[str]:
     return [e.get("name") for e in root.iter(f"{{{XS}}}element") if e.get("nillable") not in (None, "false")]
 
 
-@pytest.mark.parametrize("path", list(PERSON_CONTRACT))
-def test_each_person_element_is_as_the_contract_says(person_wsdl, path):
-    children = PersonSchemas(person_wsdl).children(PersonSchemas(person_wsdl).element(path))
-    assert list(children) == list(PERSON_CONTRACT[path])
-    for name, occurs in PERSON_CONTRACT[path].items():
-        child = children[name]
-        assert child.get("minOccurs", "1") == ("0" if occurs in (0, UNBOUNDED) else "1"), (name, child.attrib)
-        assert child.get("maxOccurs", "1") == ("unbounded" if occurs == UNBOUNDED else "1"), (name, child.attrib)
+@pytest.mark.parametrize(
+    "name, path", [(name, path) for name, (_, _, contract, _) in OTHER_SERVICES.items() for path in contract]
+)
+def test_each_element_of_the_other_services_is_as_the_contract_says(service_wsdl, name, path):
+    namespace, _, contract, _ = OTHER_SERVICES[name]
+    schemas = ServiceSchemas(service_wsdl(name), namespace)
+    children = schemas.children(schemas.element(path))
+    assert list(children) == list(contract[path])
+    for child_name, occurs in contract[path].items():
+        child = children[child_name]
+        assert child.get("minOccurs", "1") == ("0" if occurs in (0, UNBOUNDED) else "1"), (child_name, child.attrib)
+        assert child.get("maxOccurs", "1") == ("unbounded" if occurs == UNBOUNDED else "1"), (child_name, child.attrib)
 
 
-@pytest.mark.parametrize("path", list(PERSON_SIMPLE))
-def test_person_simple_types_are_the_contracts(person_wsdl, path):
-    schemas = PersonSchemas(person_wsdl)
+@pytest.mark.parametrize(
+    "name, path", [(name, path) for name, (_, _, _, simple) in OTHER_SERVICES.items() for path in simple]
+)
+def test_simple_types_of_the_other_services_are_the_contracts(service_wsdl, name, path):
+    namespace, _, _, simple = OTHER_SERVICES[name]
+    schemas = ServiceSchemas(service_wsdl(name), namespace)
     base, facets = schemas.simple(schemas.element(path))
-    expected_base, expected_facets = PERSON_SIMPLE[path]
+    expected_base, expected_facets = simple[path]
     assert base == expected_base
-    for name, value in expected_facets.items():
-        assert facets.get(name) == value, (path, facets)
+    for facet, value in expected_facets.items():
+        assert facets.get(facet) == value, (path, facets)
