@@ -3,6 +3,8 @@ and every fault it can answer (CONTRACT.md section 5; the WSDL: test_wsdl.py; sa
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,9 @@ import pytest
 from sqlalchemy import text
 from zeep.exceptions import Fault
 
+from register.domain.person import PersonIdentity
+from register.services import source_feed
+from register.services.source_feed import PersonChanged, SsinReplaced
 from tests.e2e.helpers import SUBSCRIPTION, assert_fault, assert_raw_fault, envelope, information_of, post
 
 REPLACED, CHANGED = "SSIN_REPLACED", "IDENTITY_CHANGED"
@@ -156,3 +161,33 @@ def test_an_altered_file_is_an_internal_error_with_an_incident_id_never_its_byte
     assert field == "incidentId" and incident in server.output()
     assert b"<!---->" not in str(failed.value.detail).encode()
     assert _audit(world, bce) == [("getDelivery", "Server.Internal")]
+
+
+def test_a_subscriber_gets_the_files_of_a_real_batch_run_byte_for_byte(subscriber, world, server, database_url):
+    """subscribe, a mutation from the source, `raas batch run`, then listDeliveries and getDelivery."""
+    service, bce, _, _ = subscriber
+    service.subscribe(flow=CHANGED)
+    ssin, other = world.person("Peeters"), world.person("Peeters")
+    with world.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO registration (tenant_id, ssin, dossier_type, period)"
+                " SELECT id, :s, 'A', daterange('2020-01-01', NULL) FROM tenant WHERE bce = :b"
+            ),
+            {"s": ssin, "b": bce},
+        )
+    source_feed.apply(world.engine, [PersonChanged(1, ssin, PersonIdentity("Peters", "Jan", "1985-07-30", "M"))])
+    source_feed.apply(world.engine, [SsinReplaced(2, other, ssin)])  # no line of other: not for this tenant
+    env = {"DATABASE_URL": database_url, "RAAS_OUTBOX": str(server.outbox), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "register", "batch", "run"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+
+    (delivery,) = service.listDeliveries()
+    got = service.getDelivery(fileName=delivery.fileName)
+    folder = server.outbox / bce
+    assert got.content == (folder / delivery.fileName).read_bytes()
+    assert got.voucher == (folder / delivery.voucherName).read_bytes()
+    assert (delivery.flow, delivery.recordCount) == (CHANGED, 1)
+    assert b"<new>Peters</new>" in got.content
