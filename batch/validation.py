@@ -1,12 +1,13 @@
 """Read a written data file back: validate it against the schema, count, order and hash it.
 
-Streaming (lxml's iterparse with the schema, each record cleared once read), so
-memory stays flat whatever the file's size. The SHA-256 and size are those of
+Streaming (lxml's iterparse; records validated a slice at a time, see _check),
+so memory stays flat whatever the file's size. The SHA-256 and size are those of
 the bytes read back from disk, which are the bytes the voucher vouches for.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +18,9 @@ from lxml import etree
 from batch.mutation_file import NAMESPACE, RECORD_ELEMENT
 
 XSD = Path(__file__).resolve().parent.parent / "xsd"
+_ROOT, _HEADER = f"{{{NAMESPACE}}}MutationFile", f"{{{NAMESPACE}}}header"
 _RECORDS = tuple(f"{{{NAMESPACE}}}{name}" for name in RECORD_ELEMENT.values())
+_SLICE = 500  # records validated at a time
 _CHUNK = 1 << 16
 
 
@@ -58,38 +61,95 @@ class _HashingReader:
 def check_data_file(path: Path, record_count: int, first: int | None, last: int | None) -> Checked:
     """Valid against xsd/mutations-v1.xsd, ``record_count`` records in increasing sequence from
     ``first`` to ``last``; raises InvalidFile naming the line otherwise."""
-    count, previous = 0, None
     with path.open("rb") as raw:
         reader = _HashingReader(raw)
-        records = etree.iterparse(
-            reader,
-            events=("end",),
-            tag=_RECORDS,
-            schema=schema("mutations-v1.xsd"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-        )
         try:
-            for _, record in records:
-                sequence = int(record[0].text)
-                if previous is not None and sequence <= previous:
-                    raise InvalidFile(f"{path.name}: line {record.sourceline}: sequence {sequence} after {previous}")
-                if count == 0 and sequence != first:
-                    raise InvalidFile(f"{path.name}: line {record.sourceline}: first sequence {sequence}, not {first}")
-                previous = sequence
-                count += 1
-                record.clear()
-                parent = record.getparent()
-                while record.getprevious() is not None:
-                    del parent[0]
+            count, previous = _check(reader, first)
         except etree.XMLSyntaxError as error:
             raise InvalidFile(f"{path.name}: line {error.lineno}: {error.msg}") from None
+        except _Invalid as error:
+            raise InvalidFile(f"{path.name}: line {error.line}: {error.reason}") from None
         while reader.read(_CHUNK):  # the parser may stop before the last bytes (a final newline)
             pass
     if count != record_count or previous != last:
         raise InvalidFile(f"{path.name}: {count} records up to sequence {previous}, not {record_count} up to {last}")
     return Checked(reader.digest.hexdigest(), reader.size, count)
+
+
+class _Invalid(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        self.line, self.reason = line, reason
+
+
+def _check(reader: _HashingReader, first: int | None) -> tuple[int, int | None]:
+    """The file parsed as a stream; its records checked against the schema a slice at a time.
+
+    libxml2's streaming validation (iterparse with ``schema=``) keeps about 80
+    bytes per record for the whole file (it interns each new value, and every
+    sequence is new): memory would grow with the file. So each finished record
+    is moved out of the parsed tree into a small document holding a copy of the
+    header, which is validated every _SLICE records and dropped. The file is
+    valid when every slice is and the root holds nothing else: the root's
+    content model is a header then any number of records.
+    """
+    schema_ = schema("mutations-v1.xsd")
+    count, previous, header, root, piece = 0, None, None, None, None
+    parsed = etree.iterparse(
+        reader, events=("end",), tag=(_HEADER, *_RECORDS), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    for _, element in parsed:
+        parent = element.getparent()
+        if root is None:
+            root = parent
+            if root is None or root.tag != _ROOT or root.getparent() is not None or len(root.attrib):
+                raise _Invalid(element.sourceline, f"the root element is not a plain {_ROOT}")
+            if root.getroottree().docinfo.doctype:
+                raise _Invalid(1, "a DOCTYPE")
+        if parent is not root:
+            raise _Invalid(element.sourceline, f"{etree.QName(element).localname} inside another element")
+        if element.tag == _HEADER:
+            if header is not None or count:
+                raise _Invalid(element.sourceline, "a header that is not the root's first and only one")
+            header = element
+            continue
+        if header is None:
+            raise _Invalid(element.sourceline, "a record before the header")
+        sequence = element[0].text if len(element) else None
+        if not (sequence and sequence.isdigit()):
+            raise _Invalid(element.sourceline, "a record without its sequence first")
+        sequence = int(sequence)
+        if previous is not None and sequence <= previous:
+            raise _Invalid(element.sourceline, f"sequence {sequence} after {previous}")
+        if count == 0 and sequence != first:
+            raise _Invalid(element.sourceline, f"first sequence {sequence}, not {first}")
+        previous = sequence
+        count += 1
+        if piece is None:
+            piece = _piece(header)
+        piece.append(element)  # out of the parsed tree: it holds at most one record at a time
+        if len(piece) > _SLICE:
+            _validate(schema_, piece)
+            piece = None
+    if header is None:
+        doctype = parsed.root is not None and parsed.root.getroottree().docinfo.doctype
+        raise _Invalid(1, "a DOCTYPE" if doctype else "no header")
+    if len(root) != 1 or root[0] is not header:  # anything the records' filter did not take
+        stray = next(child for child in root if child is not header)
+        raise _Invalid(stray.sourceline, f"{stray.tag} in the root")
+    _validate(schema_, piece if piece is not None else _piece(header))
+    return count, previous
+
+
+def _piece(header: etree._Element) -> etree._Element:
+    piece = etree.Element(_ROOT, nsmap={None: NAMESPACE})
+    piece.append(copy.deepcopy(header))
+    return piece
+
+
+def _validate(schema_: etree.XMLSchema, piece: etree._Element) -> None:
+    if not schema_.validate(piece):
+        error = schema_.error_log.last_error
+        raise _Invalid(error.line, error.message)
 
 
 def check_voucher(path: Path) -> etree._Element:
