@@ -18,6 +18,8 @@ from register.config import Settings
 from register.observability import batch, logs, metrics
 from register.observability.masking import MASK, mask_ssins
 
+DIGEST = "9f86d0818a" + "12345678901" + "c" * 43  # 64 hex characters holding an 11-digit run
+
 
 @pytest.mark.parametrize(
     ("text", "masked"),
@@ -29,6 +31,9 @@ from register.observability.masking import MASK, mask_ssins
         ("bce 0123456749 is no ssin", "bce 0123456749 is no ssin"),
         ("a longer run 123456789012 is something else", "a longer run 123456789012 is something else"),
         ("x85073003328y", f"x{MASK}y"),
+        # a SHA-256 in a batch log line keeps its digits, whatever runs it holds
+        (f"sha256 {DIGEST}", f"sha256 {DIGEST}"),
+        (f"{DIGEST} 85073003328", f"{DIGEST} {MASK}"),
     ],
 )
 def test_ssins_are_masked_wherever_they_stand(text, masked):
