@@ -68,19 +68,22 @@ class Summary:
             f"{count:,} {what}"
             for count, what in (
                 (self.unchanged, "already delivered"),
-                (self.skipped, "skipped (a later date was delivered)"),
+                (self.skipped, "skipped as a later date was delivered"),
                 (self.adopted, "recovered from a killed run"),
                 (self.removed, "leftovers removed"),
-                (self.restored, "written again (missing from the outbox)"),
+                (self.restored, "written again as missing from the outbox"),
                 (len(self.failed), "FAILED"),
             )
             if count
         ]
         return (
-            f"batch run {self.run_date}: {self.tenants:,} tenants, {self.files:,} files, {self.records:,} records"
-            + (f" ({'; '.join(extra)})" if extra else "")
-            + f", in {self.seconds:.1f} s"
+            f"batch run {self.run_date}: {_count(self.tenants, 'tenant')}, {_count(self.files, 'file')}, "
+            f"{_count(self.records, 'record')}, in {self.seconds:.1f} s" + (f" ({'; '.join(extra)})" if extra else "")
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 @contextmanager

@@ -8,6 +8,7 @@ wrapper around the step that follows it kills its own process), or at random tim
 from __future__ import annotations
 
 import random
+import re
 import signal
 import time
 from collections import Counter
@@ -185,7 +186,7 @@ def test_two_runs_started_together_write_each_file_once(world, subscriber, datab
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
 
     assert [code for code, _, _ in results] == [0, 0]
-    written = [int(out.split(" files")[0].rsplit(" ", 1)[-1]) for _, out, _ in results if out]
+    written = [int(re.search(r"(\d+) files?,", out).group(1)) for _, out, _ in results if out]
     refused = [err for _, out, err in results if not out]
     # either the second found the lock taken, or it came after the first and found every date delivered
     assert sum(written) == 20 and len(written) + len(refused) == 2

@@ -199,7 +199,9 @@ def test_a_rerun_writes_a_delivered_file_that_has_gone_again_byte_for_byte(world
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == delivered
 
 
-def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_its_subscription_only(world, subscriber, conn, outbox, engine):
+def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_its_subscription_only(
+    world, subscriber, conn, outbox, engine
+):
     tenant = subscriber("IDENTITY_CHANGED")
     run(conn, outbox, RUN_DATE)
     data = outbox / tenant.bce / f"RAAS_{tenant.bce}_IDENTITY_CHANGED_20260115.xml"
