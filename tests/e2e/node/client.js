@@ -7,7 +7,7 @@
 // Prints one JSON object: each call's result, or its fault.
 "use strict";
 
-const soap = require("soap");
+const { call, run } = require("./soap_script");
 
 const [wsdlUrl, username, password, ssin, mode] = process.argv.slice(2);
 
@@ -17,31 +17,7 @@ const SECURITY = {
   digest: { passwordType: "PasswordDigest", hasTimeStamp: false, hasNonce: true },
 };
 
-function fault(error) {
-  const body = error && error.root && error.root.Envelope && error.root.Envelope.Body;
-  if (!body || !body.Fault) {
-    return { error: String(error && error.message ? error.message : error) };
-  }
-  const { faultcode, faultstring, detail } = body.Fault;
-  return { fault: { faultcode, faultstring, detail: detail || null } };
-}
-
-async function call(client, operation, args) {
-  try {
-    const [result] = await client[`${operation}Async`](args);
-    return { result };
-  } catch (error) {
-    return fault(error);
-  }
-}
-
-async function main() {
-  const warnings = [];
-  const originalWarn = console.warn;
-  console.warn = (...args) => warnings.push(args.join(" "));
-  const client = await soap.createClientAsync(wsdlUrl, { disableCache: true });
-  client.setSecurity(new soap.WSSecurity(username, password, SECURITY[mode]));
-  const out = { warnings };
+run(wsdlUrl, username, password, SECURITY[mode], async (client, out) => {
   if (mode === "digest") {
     out.listDossierTypes = await call(client, "listDossierTypes", {});
   } else {
@@ -71,11 +47,4 @@ async function main() {
     });
     out.invalidSsinSent = invalid;
   }
-  console.warn = originalWarn;
-  process.stdout.write(JSON.stringify(out));
-}
-
-main().catch((error) => {
-  process.stderr.write(String(error && error.stack ? error.stack : error));
-  process.exit(1);
 });
