@@ -61,6 +61,16 @@ def subscriber(world):
     return make
 
 
+@pytest.fixture
+def renamed(world, subscriber) -> tuple[Subscriber, str]:
+    """A subscriber to IDENTITY_CHANGED with a line of a person the source has just renamed: (it, the ssin)."""
+    tenant = subscriber("IDENTITY_CHANGED")
+    ssin = world.person()
+    line(world.engine, tenant, ssin)
+    rename(world.engine, ssin, "Peters")
+    return tenant, ssin
+
+
 def subscribe(engine, tenant: Subscriber, flow: str) -> None:
     """As SubscriptionService's subscribe does: from the journal's present on."""
     with engine.begin() as c:

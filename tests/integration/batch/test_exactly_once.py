@@ -77,12 +77,9 @@ def delivery_rows(engine_url) -> int:
 
 
 def test_killed_between_the_data_file_and_its_voucher_the_rerun_delivers_the_file_whole(
-    world, subscriber, database_url, outbox
+    world, subscriber, database_url, outbox, renamed
 ):
-    tenant = subscriber("IDENTITY_CHANGED")
-    ssin = world.person()
-    line(world.engine, tenant, ssin)
-    rename(world.engine, ssin, "Peters")
+    tenant, ssin = renamed
 
     code, _, _ = batch_run(database_url, outbox, python=kill_before("batch.outbox.write_file"))
 
@@ -102,12 +99,9 @@ def test_killed_between_the_data_file_and_its_voucher_the_rerun_delivers_the_fil
 
 
 def test_killed_after_the_voucher_before_the_commit_the_rerun_records_that_delivery_as_it_is(
-    world, subscriber, database_url, outbox
+    world, subscriber, database_url, outbox, renamed
 ):
-    tenant = subscriber("IDENTITY_CHANGED")
-    ssin = world.person()
-    line(world.engine, tenant, ssin)
-    rename(world.engine, ssin, "Peters")
+    tenant, ssin = renamed
 
     code, _, _ = batch_run(database_url, outbox, python=kill_before("batch.store.record_delivery"))
 

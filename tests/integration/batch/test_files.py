@@ -130,12 +130,9 @@ def test_a_run_with_nothing_to_report_writes_empty_files_with_their_vouchers(wor
 
 
 def test_a_rerun_of_a_finished_date_changes_nothing_and_later_mutations_go_to_the_next_date(
-    world, subscriber, conn, outbox
+    world, subscriber, conn, outbox, renamed
 ):
-    tenant = subscriber("IDENTITY_CHANGED")
-    ssin = world.person()
-    line(world.engine, tenant, ssin)
-    rename(world.engine, ssin, "Peters")
+    tenant, ssin = renamed
     run(conn, outbox, RUN_DATE)
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (outbox / tenant.bce).iterdir()}
     rename(world.engine, ssin, "Pieters")
@@ -181,11 +178,8 @@ def test_a_run_date_after_today_is_refused(world, subscriber, conn, outbox):
     assert not outbox.exists() or not any(outbox.rglob("*.xml"))
 
 
-def test_a_rerun_writes_a_delivered_file_that_has_gone_again_byte_for_byte(world, subscriber, conn, outbox):
-    tenant = subscriber("IDENTITY_CHANGED")
-    ssin = world.person()
-    line(world.engine, tenant, ssin)
-    rename(world.engine, ssin, "Peters")
+def test_a_rerun_writes_a_delivered_file_that_has_gone_again_byte_for_byte(world, subscriber, conn, outbox, renamed):
+    tenant, ssin = renamed
     run(conn, outbox, RUN_DATE)
     folder = outbox / tenant.bce
     delivered = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -218,11 +212,8 @@ def test_a_delivered_file_that_cannot_be_rebuilt_identically_fails_its_subscript
     assert summary.files == 1 and (outbox / other.bce).exists()  # the other subscriber was served
 
 
-def test_the_delivery_row_records_what_the_voucher_says(world, subscriber, conn, outbox, engine):
-    tenant = subscriber("IDENTITY_CHANGED")
-    ssin = world.person()
-    line(world.engine, tenant, ssin)
-    rename(world.engine, ssin, "Peters")
+def test_the_delivery_row_records_what_the_voucher_says(world, subscriber, conn, outbox, engine, renamed):
+    tenant, ssin = renamed
     run(conn, outbox, RUN_DATE)
 
     with engine.connect() as c:
