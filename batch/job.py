@@ -160,13 +160,15 @@ def run(
 
 def _subscription(conn, outbox_root: Path, sub: Subscription, run_date, head, clock, summary) -> Written | None:
     folder = outbox.folder(outbox_root, sub.bce)
-    _settle_leftovers(conn, folder, sub, summary)
-    sub = store.subscription(conn, sub.tenant_id, sub.bce, sub.flow)  # its cursor after settling
+    if _settle_leftovers(conn, folder, sub, summary):
+        sub = store.subscription(conn, sub.tenant_id, sub.bce, sub.flow)  # its cursor, advanced by what was recorded
     return None if sub is None else _deliver(conn, folder, sub, run_date, head, clock, summary)
 
 
-def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription, summary: Summary) -> None:
-    """What a killed run left of this subscription's files (module docstring, step 1)."""
+def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription, summary: Summary) -> bool:
+    """What a killed run left of this subscription's files (module docstring, step 1); True when
+    a delivery was recorded from its voucher."""
+    adopted = summary.adopted
     delivered = store.delivered_names(conn, sub.tenant_id, sub.flow)
     prefix = f"RAAS_{sub.bce}_{sub.flow}_"
     for voucher_path in sorted(folder.glob(f"{prefix}*.voucher.xml")):
@@ -185,6 +187,7 @@ def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription,
             log.warning("%s: left without its voucher by a run that was killed; removed", data_path.name)
     for part in folder.glob(f".{prefix}*.part"):
         outbox.remove(part)
+    return summary.adopted > adopted
 
 
 def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data_path: Path) -> None:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 NAMESPACE = "urn:be:raas:mutations:v1"
-FLOWS = ("SSIN_REPLACED", "IDENTITY_CHANGED")
 RECORD_ELEMENT = {"SSIN_REPLACED": "ssinReplaced", "IDENTITY_CHANGED": "identityChanged"}
 
 # the person's fields in the schema's order (journal JSON key = element name)

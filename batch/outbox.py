@@ -57,12 +57,7 @@ def publish(part: Path, path: Path) -> None:
 
 def write_file(path: Path, content: bytes) -> None:
     """A small file (a voucher) written whole under its final name."""
-    part = part_of(path)
-    with part.open("wb") as out:
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    publish(part, path)
+    publish(write_part(path, [content.decode()]), path)
 
 
 def remove(path: Path) -> bool:
