@@ -17,9 +17,9 @@ import psycopg
 from sqlalchemy import make_url
 
 from batch.voucher import Voucher
+from register.adapters import locks
 
-# pg_try_advisory_lock key of `raas batch run` and `raas batch purge` (0002's journal lock is 7247002)
-LOCK_KEY = 7247004
+LOCK_KEY = locks.BATCH
 _FETCH = 5_000  # journal rows per round trip of the streaming cursor
 
 # jsonb as text, parsed by the writer: psycopg's jsonb loader costs 1.6 times as much (bench/batch.py)

@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from register.adapters import tenancy
+from register.adapters import locks, tenancy
 from register.adapters.tables import person, registration
 from register.domain.person import Address, Change, PersonIdentity
 from register.services.source_import import COLUMNS, person_row
-
-# `raas source apply` runs take turns (each moves lines across every tenant).
-_FEED_LOCK = 7_247_003
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ def as_tenant(conn: Connection, tenant_id: int) -> None:
 
 
 def lock_feed(conn: Connection) -> None:
-    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _FEED_LOCK})
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": locks.SOURCE_FEED})
 
 
 def get(conn: Connection, ssin: str, *, for_update: bool = False) -> StoredPerson | None:

@@ -8,8 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-# Migrations of concurrent `raas` processes (workers, CLI) take turns.
-_MIGRATION_LOCK = 7_247_001
+from register.adapters import locks
 
 
 def _config() -> Config:
@@ -21,7 +20,7 @@ def _config() -> Config:
 def upgrade(engine: Engine) -> None:
     config = _config()
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": locks.MIGRATION})
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
