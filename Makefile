@@ -37,7 +37,7 @@ test-pg: $(INSTALLED) ## the test suite against the PostgreSQL on 127.0.0.1:5432
 	RAAS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(PY) -m pytest -q
 
 lint: $(INSTALLED) ## ruff, and the models against the migrations
-	$(VENV)/bin/ruff check register batch tests bench
+	$(VENV)/bin/ruff check register tests bench
 
 bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured in the same run
 	$(PY) bench/register.py

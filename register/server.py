@@ -37,9 +37,9 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from register.soap.wsgi import create_app
+        from register.bootstrap import soap_application
 
-        app = create_app()
+        app = soap_application()
         gc.freeze()  # the application's long-lived objects leave the collector's work
         return app
 

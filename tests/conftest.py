@@ -23,8 +23,9 @@ from register.adapters import database, schema
 from register.adapters.tenants import Tenants
 from register.config import Settings
 from register.domain import ssin as ssins
+from register.domain.person_row import person_row
 from register.services.auth import hash_password
-from register.services.source_import import import_persons, person_row
+from register.services.source_import import import_persons
 
 TABLES = "delivery, subscription, journal, registration, dossier_type, client, tenant, person, audit, auth_failure"
 

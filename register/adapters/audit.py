@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select, text
 
 from register.adapters.database import run, statement_pool
-from register.adapters.registrations import Call
 from register.adapters.tables import audit
+from register.domain.calls import Call
 
 _INSERT = (
     "INSERT INTO audit (tenant_id, username, operation, ssins, outcome, request_id)"
@@ -31,20 +31,17 @@ def record_in(conn: Connection, who: Call, operation: str, ssins: list[str] | No
     )  # fmt: skip
 
 
-class AuditTrail:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def record(self, who: Call, operation: str, ssins: list[str] | None, outcome: str) -> None:
-        params = {
-            "tenant": who.tenant_id,
-            "username": who.username,
-            "operation": operation,
-            "ssins": ssins or None,
-            "outcome": outcome,
-            "request_id": who.request_id,
-        }
-        run(statement_pool(self._engine), _INSERT, params, who.tenant_id)
+def record(engine: Engine, who: Call, operation: str, ssins: list[str] | None, outcome: str) -> None:
+    """An audit row in a transaction of its own, on the statement pool (the SOAP path's faults)."""
+    params = {
+        "tenant": who.tenant_id,
+        "username": who.username,
+        "operation": operation,
+        "ssins": ssins or None,
+        "outcome": outcome,
+        "request_id": who.request_id,
+    }
+    run(statement_pool(engine), _INSERT, params, who.tenant_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import threading
 
 import psycopg
 from psycopg.rows import namedtuple_row
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool
 from sqlalchemy import Engine, create_engine, make_url
 
 from register.adapters.tenancy import APP_ROLE, SET_TENANT
@@ -62,10 +62,6 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
     )
 
 
-# What the pool and its connections raise when the database is down, restarting, slow or out of
-# connections: the caller answers Server.Unavailable (a retry may succeed).
-UNAVAILABLE = (psycopg.OperationalError, PoolTimeout)
-
 _pools: dict[tuple[int, str, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
@@ -102,6 +98,15 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
             pool.open(wait=False)  # connect in the background: a worker boots while the database is down
             _pools[key] = pool
         return pool
+
+
+def connect_owner(url: str, application_name: str) -> psycopg.Connection:
+    """One autocommit connection as the URL's (owner) role, in the contract's time zone (Europe/Brussels):
+    long work such as the nightly batch, whose run dates and times are Brussels ones."""
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(
+        conninfo, autocommit=True, application_name=application_name, options="-c TimeZone=Europe/Brussels"
+    )
 
 
 def run(pool: ConnectionPool, statement: str, params: dict, tenant: int | None = None) -> list:

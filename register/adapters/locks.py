@@ -10,7 +10,36 @@ meet these small numbers except by a one-in-2**64 chance.
 
 from __future__ import annotations
 
+import psycopg
+
 MIGRATION = 7_247_001  # `raas db upgrade`: concurrent upgrades take turns
 JOURNAL = 7_247_002  # every journal writer: sequences are handed out in commit order
 SOURCE_FEED = 7_247_003  # `raas source apply`: one feed at a time (each moves lines across tenants)
 BATCH = 7_247_004  # `raas batch run` and `raas batch purge`: one at a time (a session lock)
+
+
+# Session locks (held until released or the connection ends), for long work that must not overlap.
+
+
+def try_lock(conn: psycopg.Connection, key: int) -> bool:
+    return conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+
+
+def unlock(conn: psycopg.Connection, key: int) -> None:
+    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def holder(conn: psycopg.Connection, key: int) -> str:
+    """Who holds the session lock ``key``, for the message of a process that did not get it."""
+    row = conn.execute(
+        """
+        SELECT a.pid, a.application_name, a.client_addr, a.backend_start FROM pg_locks l
+        JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = %s
+        """,
+        (key,),
+    ).fetchone()
+    if row is None:
+        return "another run"
+    pid, application, address, started = row
+    return f"{application or 'a session'} (server pid {pid}, from {address or 'a local socket'}, since {started:%Y-%m-%d %H:%M:%S})"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from register.adapters.database import run, statement_pool
-from register.adapters.registrations import Call
+from register.domain.calls import Call
 
 
 @dataclass(frozen=True, slots=True)

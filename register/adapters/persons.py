@@ -2,23 +2,24 @@
 
 Functions over a SQLAlchemy connection: the caller's transaction is the unit
 of work (a feed file, a createBisNumber call), so a refusal anywhere rolls
-back everything it did. Rows are built by ``source_import.person_row``, the
+back everything it did. Rows are built by ``register.domain.person_row``, the
 one place that derives the stored keys from a person's names.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from register.adapters import locks, tenancy
 from register.adapters.tables import person, registration
 from register.domain.person import Address, Change, PersonIdentity
-from register.services.source_import import COLUMNS, person_row
+from register.domain.person_row import COLUMNS, person_row
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class Replaced:
 def as_tenant(conn: Connection, tenant_id: int) -> None:
     """Row-level security's tenant for the rest of this transaction (register.adapters.tenancy)."""
     conn.execute(text(f"SELECT set_config('{tenancy.SETTING}', :t, true)"), {"t": str(tenant_id)})
+
+
+@contextmanager
+def transaction(engine: Engine, tenant_id: int) -> Iterator[Connection]:
+    """One call's transaction, as its tenant (row-level security); committed unless the block raises."""
+    with engine.begin() as conn:
+        as_tenant(conn, tenant_id)
+        yield conn
 
 
 def lock_feed(conn: Connection) -> None:
@@ -108,6 +117,18 @@ def journal_identity(conn: Connection, ssin: str, changes: Sequence[Change]) -> 
 def replace(conn: Connection, old: str, new: str) -> Replaced:
     row = conn.execute(text("SELECT * FROM raas_replace_ssin(:old, :new)"), {"old": old, "new": new}).one()
     return Replaced(row.target, row.moved, row.notified)
+
+
+def unused(conn: Connection, numbers: Sequence[str]) -> list[str]:
+    """Those of ``numbers`` that no person has, in their order (a unique key still decides races)."""
+    rows = conn.execute(
+        text(
+            "SELECT n FROM unnest(CAST(:ns AS text[])) WITH ORDINALITY AS c(n, i)"
+            " WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.ssin = c.n) ORDER BY i"
+        ),
+        {"ns": list(numbers)},
+    )
+    return list(rows.scalars())
 
 
 def cancel(conn: Connection, ssin: str) -> None:

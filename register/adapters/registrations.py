@@ -18,45 +18,17 @@ from sqlalchemy import Engine
 
 from register.adapters.database import run, statement_pool
 from register.adapters.tenancy import AS_TENANT
+from register.domain.calls import Call
 from register.domain.periods import Period
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    ssin: str
-    dossier_type: str
-    period: Period
+from register.domain.registration import Registered, Registration, Unregistered
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a write function answered: ``reason`` None when it was done."""
+    """What a write function answered when it refused: the contract's reason and its facts."""
 
-    reason: str | None
+    reason: str | None  # None: no refusal
     info: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Merged:
-    line: Period
-    merged_count: int
-    changed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Removed:
-    deleted_count: int
-    changed_count: int
-    remaining: tuple[Period, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """Who calls, and which request: every write and read is audited with it."""
-
-    tenant_id: int | None
-    username: str | None
-    request_id: str | None
 
 
 def _outcome(row) -> Outcome:
@@ -109,7 +81,7 @@ class Registrations:
         first_name_key: str | None = None,
         birth_date: str | None = None,
         gender: str | None = None,
-    ) -> Outcome | Merged:
+    ) -> Outcome | Registered:
         row = self._one(
             _REGISTER,
             {
@@ -128,9 +100,10 @@ class Registrations:
         )
         if row.outcome != "OK":
             return _outcome(row)
-        return Merged(Period(row.line_start, row.line_end), row.merged_count, row.changed)
+        line = Registration(ssin, dossier_type, Period(row.line_start, row.line_end))
+        return Registered(line, row.merged_count, row.changed)
 
-    def remove(self, call: Call, ssin: str, dossier_type: str, period: Period | None) -> Outcome | Removed:
+    def remove(self, call: Call, ssin: str, dossier_type: str, period: Period | None) -> Outcome | Unregistered:
         row = self._one(
             _UNREGISTER,
             {
@@ -146,7 +119,7 @@ class Registrations:
         )
         if row.outcome != "OK":
             return _outcome(row)
-        return Removed(
+        return Unregistered(
             row.deleted_count, row.changed_count, tuple(map(Period, row.remaining_starts, row.remaining_ends))
         )
 
@@ -164,7 +137,7 @@ class Registrations:
         period: Period | None,
         after: tuple[str, str, date] | None,
         limit: int,
-    ) -> list[Line]:
+    ) -> list[Registration]:
         """The tenant's lines matching every filter given, in listing order, after the keyset ``after``."""
         where = ["tenant_id = %(tenant)s"]
         params: dict = {
@@ -187,7 +160,7 @@ class Registrations:
             where.append("(ssin, dossier_type, lower(period)) > (%(after_ssin)s, %(after_type)s, %(after_start)s)")
             params.update(after_ssin=after[0], after_type=after[1], after_start=after[2])
         rows = self._all(_FIND.format(where=" AND ".join(where)), params, call.tenant_id)
-        return [Line(r.ssin, r.dossier_type, Period(r.first_day, r.last_day)) for r in rows]
+        return [Registration(r.ssin, r.dossier_type, Period(r.first_day, r.last_day)) for r in rows]
 
     def dossier_types(self, call: Call) -> list[tuple[str, str]]:
         rows = self._all(

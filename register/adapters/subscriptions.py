@@ -9,35 +9,20 @@ application role may subscribe, unsubscribe and read (migration 0005).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
 
 from register.adapters.database import run, statement_pool
-from register.adapters.registrations import Call
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    flow: str
-    since: date
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    file_name: str
-    voucher_name: str
-    flow: str
-    run_date: date
-    record_count: int
-    size_bytes: int
-    sha256: str
-
+from register.domain.calls import Call
+from register.domain.subscriptions import Delivery, Subscription
 
 _AUDITED = (
     "WITH audited AS (INSERT INTO audit (tenant_id, username, operation, outcome, request_id)"
     " VALUES (%(tenant)s, %(username)s, %(operation)s, 'OK', %(request_id)s)) "
+)
+_SUBSCRIPTION_COLUMNS = (
+    "s.tenant_id, (SELECT t.bce FROM tenant t WHERE t.id = s.tenant_id), s.flow, s.since, s.delivered_through"
 )
 # A new subscription starts from the journal's present (its head), never its past. Subscribing again
 # answers the stored row unchanged: DO UPDATE rather than DO NOTHING, so a concurrent first subscribe
@@ -45,18 +30,23 @@ _AUDITED = (
 _SUBSCRIBE = (
     _AUDITED + "INSERT INTO subscription AS s (tenant_id, flow, since, delivered_through)"
     " VALUES (%(tenant)s, %(flow)s, raas_today(), raas_journal_head())"
-    " ON CONFLICT (tenant_id, flow) DO UPDATE SET since = s.since RETURNING s.flow, s.since"
+    " ON CONFLICT (tenant_id, flow) DO UPDATE SET since = s.since RETURNING " + _SUBSCRIPTION_COLUMNS
 )
 _UNSUBSCRIBE = _AUDITED + "DELETE FROM subscription WHERE tenant_id = %(tenant)s AND flow = %(flow)s"
-_SUBSCRIPTIONS = _AUDITED + "SELECT flow, since FROM subscription WHERE tenant_id = %(tenant)s ORDER BY flow"
-_COLUMNS = "file_name, voucher_name, flow, run_date, record_count, size_bytes, sha256"
+_SUBSCRIPTIONS = (
+    _AUDITED + f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscription s WHERE s.tenant_id = %(tenant)s ORDER BY s.flow"
+)
+_DELIVERY_COLUMNS = (
+    "d.tenant_id, (SELECT t.bce FROM tenant t WHERE t.id = d.tenant_id), d.flow, d.run_date, d.file_name,"
+    " d.voucher_name, d.record_count, d.size_bytes, d.sha256, d.first_sequence, d.last_sequence, d.created_at"
+)
 _DELIVERIES = (
-    _AUDITED + f"SELECT {_COLUMNS} FROM delivery WHERE tenant_id = %(tenant)s"
-    " AND run_date >= coalesce(%(from_date)s::date, '-infinity') AND run_date <= coalesce(%(to_date)s::date, 'infinity')"
-    " ORDER BY run_date, flow"
+    _AUDITED + f"SELECT {_DELIVERY_COLUMNS} FROM delivery d WHERE d.tenant_id = %(tenant)s"
+    " AND d.run_date >= coalesce(%(from_date)s::date, '-infinity')"
+    " AND d.run_date <= coalesce(%(to_date)s::date, 'infinity') ORDER BY d.run_date, d.flow"
 )
 # Not audited here: getDelivery's outcome is known only once its files are read (the service audits it).
-_DELIVERY = f"SELECT {_COLUMNS} FROM delivery WHERE tenant_id = %(tenant)s AND file_name = %(file_name)s"
+_DELIVERY = f"SELECT {_DELIVERY_COLUMNS} FROM delivery d WHERE d.tenant_id = %(tenant)s AND d.file_name = %(file_name)s"
 
 
 class Subscriptions:
@@ -69,13 +59,13 @@ class Subscriptions:
 
     def subscribe(self, call: Call, flow: str) -> Subscription:
         (row,) = self._run(_SUBSCRIBE, call, "subscribe", flow=flow)
-        return Subscription(row.flow, row.since)
+        return Subscription(*row)
 
     def unsubscribe(self, call: Call, flow: str) -> None:
         self._run(_UNSUBSCRIBE, call, "unsubscribe", flow=flow)
 
     def subscriptions(self, call: Call) -> list[Subscription]:
-        return [Subscription(r.flow, r.since) for r in self._run(_SUBSCRIPTIONS, call, "listSubscriptions")]
+        return [Subscription(*row) for row in self._run(_SUBSCRIPTIONS, call, "listSubscriptions")]
 
     def deliveries(self, call: Call, from_date: date | None, to_date: date | None) -> list[Delivery]:
         rows = self._run(_DELIVERIES, call, "listDeliveries", from_date=from_date, to_date=to_date)

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, JSONB, ExcludeConstraint
 
+from register.domain.flows import REGISTER_FLOWS
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -165,8 +167,7 @@ journal = Table(
     Index("ix_journal_tenant_flow_sequence", "tenant_id", "flow", "sequence"),
 )
 
-FLOWS = ("SSIN_REPLACED", "IDENTITY_CHANGED")
-_FLOW_CHECK = "flow IN ('SSIN_REPLACED', 'IDENTITY_CHANGED')"
+_FLOW_CHECK = "flow IN (" + ", ".join(f"'{flow}'" for flow in REGISTER_FLOWS) + ")"
 
 # A tenant's subscription to a flow and its cursor in the journal (migration 0005): sequences up to
 # delivered_through are delivered, or predate the subscription (which starts at the journal's head).
@@ -198,9 +199,7 @@ delivery = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint(_FLOW_CHECK, name="flow"),
     CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
-    CheckConstraint(
-        "(record_count = 0) = (first_sequence IS NULL AND last_sequence IS NULL)", name="sequence_range"
-    ),
+    CheckConstraint("(record_count = 0) = (first_sequence IS NULL AND last_sequence IS NULL)", name="sequence_range"),
     UniqueConstraint("tenant_id", "flow", "run_date"),
     UniqueConstraint("tenant_id", "file_name"),
 )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from register.adapters.database import run, statement_pool
 from register.adapters.tables import client, dossier_type, tenant
+from register.domain.errors import AlreadyExists, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +33,6 @@ class Login:
     credential: Credential | None  # None: no such username
     username_failures: int  # recent failed logins of this username
     retry_after: float  # > 0: the username or the address is throttled for so many more seconds
-
-
-class AlreadyExists(Exception):
-    pass
-
-
-class NotFound(Exception):
-    pass
 
 
 class Tenants:

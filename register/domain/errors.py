@@ -1,12 +1,21 @@
 """Errors as data.
 
-Every refusal the register can give is a :class:`RegisterError` carrying the
+Every refusal the register can give a client is a :class:`RegisterError` carrying the
 contract's reason code (CONTRACT.md section 2), a one-line English message and
 the ``information`` pairs a client switches on. The SOAP layer turns one into a
 fault by reading these attributes; nothing else about the error is published.
+:class:`AlreadyExists` and :class:`NotFound` are the operator's (the `raas` command's).
 """
 
 from __future__ import annotations
+
+
+class AlreadyExists(Exception):
+    """An operator's command would create what exists already (a tenant, a username...)."""
+
+
+class NotFound(Exception):
+    """An operator's command names what does not exist."""
 
 
 class RegisterError(Exception):

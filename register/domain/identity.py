@@ -1,9 +1,12 @@
-"""A person's identity as a client states it, and its comparison with the
-authentic source (CONTRACT.md section 3, ``registerPerson``).
+"""A person's identity as a client states it (registerPerson's ``identity``), and the rule by
+which it agrees with the authentic source (CONTRACT.md section 3).
 
->>> source = Identity('Van den Broeck', 'Éloïse', IncompleteDate.parse('1985-03-12'), 'F')
->>> given = Identity(last_name='VANDENBROECK', birth_date=IncompleteDate.parse('1985-00-00'))
->>> mismatches(given, source)
+The database applies this rule in registerPerson's one statement (raas_register in
+register/adapters/sql/); this function is its executable specification, which a property
+test holds the SQL to (tests/integration/test_identity_property.py).
+
+>>> source = PersonIdentity('Van den Broeck', 'Éloïse', '1985-03-12', 'F')
+>>> mismatches(Identity(last_name='VANDENBROECK', birth_date='1985-00-00'), source)
 []
 >>> mismatches(Identity(first_name='Eloise', gender='M'), source)
 [('gender', 'M')]
@@ -16,13 +19,16 @@ from dataclasses import dataclass
 
 from register.domain import names
 from register.domain.dates import IncompleteDate
+from register.domain.person import PersonIdentity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
+    """Every field optional; as sent (the birth date an incomplete date ``yyyy-mm-dd``)."""
+
     last_name: str | None = None
     first_name: str | None = None
-    birth_date: IncompleteDate | None = None
+    birth_date: str | None = None
     gender: str | None = None  # "M", "F" or None: unknown
 
 
@@ -30,7 +36,11 @@ def _same_name(given: str, source: str) -> bool:
     return names.normalise(given) == names.normalise(source)
 
 
-def mismatches(given: Identity, source: Identity) -> list[tuple[str, str]]:
+def _same_date(given: str, source: str) -> bool:
+    return IncompleteDate.parse(given).matches(IncompleteDate.parse(source))
+
+
+def mismatches(given: Identity, source: PersonIdentity) -> list[tuple[str, str]]:
     """``(contract field name, value as sent)`` for each given field that differs from ``source``.
 
     A field the source does not know (None) cannot differ, as the contract says
@@ -40,9 +50,9 @@ def mismatches(given: Identity, source: Identity) -> list[tuple[str, str]]:
     for field, sent, known, same in (
         ("lastName", given.last_name, source.last_name, _same_name),
         ("firstName", given.first_name, source.first_name, _same_name),
-        ("birthDate", given.birth_date, source.birth_date, IncompleteDate.matches),
+        ("birthDate", given.birth_date, source.birth_date, _same_date),
         ("gender", given.gender, source.gender, operator.eq),
     ):
         if sent is not None and known is not None and not same(sent, known):
-            found.append((field, str(sent)))
+            found.append((field, sent))
     return found

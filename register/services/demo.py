@@ -14,10 +14,12 @@ from datetime import date, timedelta
 from faker import Faker
 from sqlalchemy import Engine
 
-from register.adapters.tenants import AlreadyExists, Tenants
+from register.adapters.tenants import Tenants
 from register.domain import ssin as ssins
+from register.domain.errors import AlreadyExists
+from register.domain.person_row import person_row
 from register.services.auth import hash_password, new_password
-from register.services.source_import import Imported, import_persons, person_row
+from register.services.source_import import Imported, import_persons
 
 BCE = "0123456749"
 NAME = "Demo Social Secretariat"

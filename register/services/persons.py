@@ -9,17 +9,16 @@ Canceled, then the rest.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from register.adapters import audit, persons
-from register.adapters.registrations import Call
 from register.domain import bis, errors, names
 from register.domain import person as person_domain
 from register.domain import ssin as ssins
+from register.domain.calls import Call
 from register.domain.dates import IncompleteDate
 from register.domain.person import Address, PersonIdentity
 from register.services.search import PersonSearch
@@ -41,7 +40,7 @@ class PersonView:
 StrongMatches = Callable[[PersonIdentity], list[str]]
 
 # A search score from which a candidate is as good as the same person: a respelling, a typo or
-# swapped names of someone with a compatible birth date (register.domain.phonetic.score).
+# swapped names of someone with a compatible birth date (register.domain.ranking.score).
 STRONG_SCORE = 0.95
 
 
@@ -63,7 +62,7 @@ class PersonService:
 
     def get_person(self, call: Call, ssin: str) -> PersonView:
         ssin = ssins.validate(ssin)
-        with self._transaction(call) as conn:
+        with persons.transaction(self._engine, call.tenant_id) as conn:
             stored = persons.get(conn, ssin)
             if stored is None:
                 raise errors.UnknownSsin(ssin=ssin)
@@ -78,7 +77,7 @@ class PersonService:
     ) -> PersonView:
         birth_date = IncompleteDate.parse(identity.birth_date)
         _no_blank_names(identity)
-        with self._transaction(call) as conn:
+        with persons.transaction(self._engine, call.tenant_id) as conn:
             if not force:
                 duplicates = self._duplicates(conn, identity)
                 if duplicates:
@@ -93,7 +92,7 @@ class PersonService:
 
     def update_bis_person(self, call: Call, ssin: str, address: Address | None = None, **given) -> PersonView:
         ssin = ssins.validate(ssin)
-        with self._transaction(call) as conn:
+        with persons.transaction(self._engine, call.tenant_id) as conn:
             stored = persons.get(conn, ssin, for_update=True)
             if stored is None:
                 raise errors.UnknownSsin(ssin=ssin)
@@ -116,13 +115,6 @@ class PersonService:
             audit.record_in(conn, call, "updateBisPerson", [ssin])
             return _view(conn, persons.get(conn, ssin))
 
-    @contextmanager
-    def _transaction(self, call: Call) -> Iterator[Connection]:
-        """One call's transaction, as its tenant (row-level security)."""
-        with self._engine.begin() as conn:
-            persons.as_tenant(conn, call.tenant_id)
-            yield conn
-
     def _duplicates(self, conn: Connection, identity: PersonIdentity) -> list[str]:
         """The contract's strong candidates: equal normalised names (either way round) and a compatible
         birth date, plus the phonetic search's strong matches when one is configured."""
@@ -143,15 +135,7 @@ def _no_blank_names(identity: PersonIdentity) -> None:
 def _first_free(conn: Connection, numbers: list[str], take: Callable[[str], bool], chunk: int = 64) -> str | None:
     """The first number of ``numbers`` that ``take`` could insert (a unique key decides races)."""
     for start in range(0, len(numbers), chunk):
-        batch = numbers[start : start + chunk]
-        unused = conn.execute(
-            text(
-                "SELECT n FROM unnest(CAST(:ns AS text[])) WITH ORDINALITY AS c(n, i)"
-                " WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.ssin = c.n) ORDER BY i"
-            ),
-            {"ns": batch},
-        ).scalars()
-        for number in unused:
+        for number in persons.unused(conn, numbers[start : start + chunk]):
             if take(number):
                 return number
     return None

@@ -11,34 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from register.adapters.registrations import Call, Line, Merged, Outcome, Registrations, Removed
+from register.adapters.registrations import Outcome, Registrations
 from register.domain import errors, names
 from register.domain import ssin as ssins
+from register.domain.calls import Call
 from register.domain.dates import IncompleteDate
+from register.domain.identity import Identity
 from register.domain.periods import Period
+from register.domain.registration import Registered, Registration, Unregistered
 from register.services.paging import PageTokens
 
 DEFAULT_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True, slots=True)
-class GivenIdentity:
-    last_name: str | None = None
-    first_name: str | None = None
-    birth_date: str | None = None
-    gender: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    line: Line
-    merged_count: int
-    changed: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Page:
-    lines: list[Line]
+    registrations: list[Registration]
     next_token: str | None
 
 
@@ -54,10 +42,10 @@ class RegisterService:
         dossier_type: str,
         start: date,
         end: date | None,
-        identity: GivenIdentity | None = None,
+        identity: Identity | None = None,
     ) -> Registered:
         ssin = ssins.validate(ssin)
-        identity = identity or GivenIdentity()
+        identity = identity or Identity()
         try:
             period = Period.of(start, end)
             birth_date = str(IncompleteDate.parse(identity.birth_date)) if identity.birth_date else None
@@ -75,12 +63,11 @@ class RegisterService:
         )
         if isinstance(result, Outcome):
             raise _refusal(result, ssin, dossier_type, identity)
-        assert isinstance(result, Merged)
-        return Registered(Line(ssin, dossier_type, result.line), result.merged_count, result.changed)
+        return result
 
     def unregister_person(
         self, call: Call, ssin: str, dossier_type: str, start: date | None = None, end: date | None = None
-    ) -> Removed:
+    ) -> Unregistered:
         ssin = ssins.validate(ssin)
         try:
             period = Period.of(start, end) if start is not None else None
@@ -106,13 +93,13 @@ class RegisterService:
         page_size = page_size or DEFAULT_PAGE_SIZE
         query = (call.tenant_id, ssin, dossier_type, period)
         after = self._tokens.read(query, page_token) if page_token else None
-        lines = self._registrations.find(
+        found = self._registrations.find(
             call, ssin=ssin, dossier_type=dossier_type, period=period, after=after, limit=page_size + 1
         )
-        if len(lines) <= page_size:
-            return Page(lines, None)
-        last = lines[page_size - 1]
-        return Page(lines[:page_size], self._tokens.issue(query, (last.ssin, last.dossier_type, last.period.start)))
+        if len(found) <= page_size:
+            return Page(found, None)
+        last = found[page_size - 1]
+        return Page(found[:page_size], self._tokens.issue(query, (last.ssin, last.dossier_type, last.period.start)))
 
     def list_dossier_types(self, call: Call) -> list[tuple[str, str]]:
         return self._registrations.dossier_types(call)
@@ -130,7 +117,7 @@ def _key(name: str | None) -> str | None:
 
 
 def _refusal(
-    outcome: Outcome, ssin: str, dossier_type: str | None = None, identity: GivenIdentity | None = None
+    outcome: Outcome, ssin: str, dossier_type: str | None = None, identity: Identity | None = None
 ) -> errors.RegisterError:
     match outcome.reason:
         case "UnknownSsin":

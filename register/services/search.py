@@ -1,7 +1,7 @@
 """The phonetic person search (CONTRACT.md section 4, searchPersonByPhoneticCriteria).
 
 Candidates are fetched by index (register.adapters.person_search) with the
-keys of register.domain.phonetic, the birth-date window and the gender filter
+keys of register.domain.phonetic, the birth-date window (register.domain.birth_window) and the gender filter
 applied by the database, then ranked here. Only ACTIVE persons are returned.
 
 Gender: with a gender given, persons of the other known gender are left out;
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from register.adapters.person_search import Lookup, PersonCandidates
-from register.adapters.registrations import Call
-from register.domain import phonetic
+from register.domain import phonetic, ranking
+from register.domain.birth_window import BirthWindow
+from register.domain.calls import Call
 from register.domain.dates import IncompleteDate
 
 # Below this a candidate is not worth showing: it shares a key but hardly the name.
@@ -45,7 +46,7 @@ class PersonSearch:
         self._candidates = PersonCandidates(engine)
 
     @staticmethod
-    def lookup(query: phonetic.Query, window: phonetic.BirthWindow | None, gender: str | None,
+    def lookup(query: ranking.Query, window: BirthWindow | None, gender: str | None,
                max_results: int) -> Lookup:  # fmt: skip
         """What to ask the database for (a window too wide to list its incomplete dates is checked by
         :meth:`search` alone)."""
@@ -68,8 +69,8 @@ class PersonSearch:
                 tolerance: int = 0, gender: str | None = None, max_results: int = 10,
                 analyze: bool = False) -> str:  # fmt: skip
         """The database's plan for the candidates of this search."""
-        query = phonetic.Query.of(last_name, first_name, birth_date, gender)
-        window = phonetic.BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
+        query = ranking.Query.of(last_name, first_name, birth_date, gender)
+        window = BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
         return self._candidates.explain(self.lookup(query, window, gender, max_results), analyze)
 
     def search(
@@ -91,8 +92,8 @@ class PersonSearch:
             raise ValueError("tolerance cannot be negative")
         if gender not in (None, "M", "F"):
             raise ValueError(f"gender must be M, F or None, not {gender!r}")
-        query = phonetic.Query.of(last_name, first_name, birth_date, gender)
-        window = phonetic.BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
+        query = ranking.Query.of(last_name, first_name, birth_date, gender)
+        window = BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
         lookup = self.lookup(query, window, gender, max_results)
         found = []
         if lookup.keys:
@@ -100,7 +101,7 @@ class PersonSearch:
                 born = IncompleteDate.parse(row.birth_date)
                 if window is not None and not window.admits(born):
                     continue  # a window too wide for the index is checked here
-                score = phonetic.score(query, row.last_name, row.first_name, row.birth_date, row.gender)
+                score = ranking.score(query, row.last_name, row.first_name, row.birth_date, row.gender)
                 if score >= MIN_SCORE:
                     found.append(Candidate(row.ssin, row.last_name, row.first_name, row.birth_date, row.gender, score))
         found.sort(key=lambda c: (-c.score, c.ssin))

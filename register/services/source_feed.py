@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import Engine
 
+from register import safe_xml
 from register.adapters import persons
 from register.domain import person as persons_domain
 from register.domain import ssin as ssins
@@ -25,7 +26,7 @@ from register.domain.errors import RegisterError
 from register.domain.person import Address, PersonIdentity
 
 NS = "urn:be:raas:source:v1"
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "xsd" / "source-feed-v1.xsd"
+SCHEMA = "source-feed-v1.xsd"
 
 
 class FeedError(Exception):
@@ -78,31 +79,21 @@ class Applied:
         )
 
 
-_parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-_schema: etree.XMLSchema | None = None
-
-
-def schema() -> etree.XMLSchema:
-    global _schema
-    if _schema is None:
-        _schema = etree.XMLSchema(etree.parse(str(SCHEMA_FILE), _parser))
-    return _schema
-
-
 def read(path: str | Path) -> list[Record]:
     """The checked records of a feed file; FeedError names the first problem's line."""
     try:
-        tree = etree.parse(str(path), _parser)
+        tree = safe_xml.parse(path)
     except etree.XMLSyntaxError as error:
         raise FeedError(error.lineno or 0, f"not well-formed XML: {error.msg}") from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if safe_xml.has_doctype(tree):
         raise FeedError(1, "a DOCTYPE is not allowed in a feed")
     root = tree.getroot()
     odd = next(root.iter(etree.ProcessingInstruction, etree.Entity), None)
     if odd is not None:
         raise FeedError(odd.sourceline or 0, "processing instructions and entity references are not allowed")
-    if not schema().validate(tree):
-        error = schema().error_log[0]
+    schema = safe_xml.schema(SCHEMA)
+    if not schema.validate(tree):
+        error = schema.error_log[0]
         raise FeedError(error.line, error.message.replace(f"{{{NS}}}", ""))
     return [_record(element) for element in root]
 

@@ -12,11 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from register.adapters.audit import AuditTrail
 from register.adapters.outbox import Outbox
-from register.adapters.registrations import Call
-from register.adapters.subscriptions import Delivery, Subscription, Subscriptions
+from register.adapters.subscriptions import Subscriptions
 from register.domain import errors
+from register.domain.calls import Call
+from register.domain.subscriptions import Delivery, Subscription
+from register.services.audit import Audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class DamagedDelivery(Exception):
 
 
 class SubscriptionService:
-    def __init__(self, subscriptions: Subscriptions, outbox: Outbox, audit: AuditTrail) -> None:
+    def __init__(self, subscriptions: Subscriptions, outbox: Outbox, audit: Audit) -> None:
         self._subscriptions = subscriptions
         self._outbox = outbox
         self._audit = audit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from register.adapters.registrations import Call
+from register.domain.calls import Call
 
 
 def services_of(ctx):

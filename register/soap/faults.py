@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 
+import psycopg
+import psycopg_pool
+import sqlalchemy.exc
 from lxml.builder import ElementMaker
 from spyne import Fault
 
@@ -18,6 +21,15 @@ from register.domain.errors import RegisterError
 from register.soap.namespaces import COMMON
 
 log = logging.getLogger("raas.soap")
+
+# What the database driver, its pools and SQLAlchemy raise when the database is down, restarting,
+# slow or out of connections: Server.Unavailable (a retry may succeed), never Server.Internal.
+DATABASE_UNAVAILABLE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg_pool.PoolTimeout,
+)
 _E = ElementMaker(namespace=COMMON, nsmap={"c": COMMON})
 
 

@@ -9,29 +9,15 @@ is checked before the schema; schema errors name the element.
 from __future__ import annotations
 
 import re
-import threading
 
 from lxml import etree
 from spyne.protocol.soap import Soap11
 
-from register.adapters.database import UNAVAILABLE
+from register import safe_xml
 from register.domain.errors import InvalidPeriod, RegisterError
 from register.services.auth import LoginRefused
 from register.soap import faults
 from register.soap.namespaces import COMMON, PASSWORD_TEXT, SOAP_ENV, SUBSCRIPTION, WSSE
-
-_local = threading.local()
-
-
-def _parser() -> etree.XMLParser:
-    # lxml parsers must not be shared between threads (gthread workers)
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        # libxml2 itself refuses nesting deeper than 256 without huge_tree
-        parser = _local.parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, collect_ids=False
-        )
-    return parser
 
 
 def _malformed(message: str) -> faults.RaasFault:
@@ -58,12 +44,12 @@ class RaasSoap11(Soap11):
         body = b"".join(ctx.in_string)
         ctx.in_string = [body]
         try:
-            root = etree.fromstring(body, _parser())
+            root = safe_xml.fromstring(body)
         except etree.XMLSyntaxError as error:
             raise _malformed(f"The request is not well-formed XML ({_position(error)}).") from None
-        info = root.getroottree().docinfo
-        if info.doctype or info.internalDTD is not None:
+        if safe_xml.has_doctype(root.getroottree()):
             raise _malformed("A DOCTYPE is not allowed in a SOAP message.")
+        info = root.getroottree().docinfo
         if (info.encoding or "UTF-8").upper() not in ("UTF-8", "UTF8"):
             raise _malformed("The request must be encoded in UTF-8.")
         if next(root.iter(etree.ProcessingInstruction, etree.Entity), None) is not None or _has_top_level_pi(root):
@@ -106,7 +92,7 @@ class RaasSoap11(Soap11):
             raise faults.RaasFault.of(error) from None
         except RegisterError as error:
             raise faults.RaasFault.of(error) from None
-        except UNAVAILABLE:
+        except faults.DATABASE_UNAVAILABLE:
             raise faults.unavailable() from None
 
 

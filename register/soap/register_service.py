@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spyne import Boolean, ComplexModel, Integer32, ServiceBase, Unicode, rpc
 
-from register.services.register import GivenIdentity
+from register.domain.identity import Identity as StatedIdentity
 from register.soap.context import call_of, services_of
 from register.soap.namespaces import REGISTER
 from register.soap.types import (
@@ -39,11 +39,11 @@ _, PageSize = named(Integer32, "pageSize", REGISTER, ge=1, le=1000)
 _, PageToken = named(Unicode, "pageToken", REGISTER, min_len=1, max_len=512)
 
 
-def _registration(line) -> Registration:
+def _registration(found) -> Registration:
     return Registration(
-        ssin=line.ssin,
-        dossierType=line.dossier_type,
-        period=Period(startDate=line.period.start, endDate=line.period.end),
+        ssin=found.ssin,
+        dossierType=found.dossier_type,
+        period=Period(startDate=found.period.start, endDate=found.period.end),
     )
 
 
@@ -59,14 +59,14 @@ class RegisterService(ServiceBase):
     )
     def registerPerson(ctx, ssin, dossier_type, period, identity):
         given = (
-            GivenIdentity(identity.lastName, identity.firstName, identity.birthDate, identity.gender)
+            StatedIdentity(identity.lastName, identity.firstName, identity.birthDate, identity.gender)
             if identity is not None
             else None
         )
         done = services_of(ctx).register.register_person(
             call_of(ctx), ssin, dossier_type, period.startDate, period.endDate, given
         )
-        return _registration(done.line), done.merged_count, done.changed
+        return _registration(done.registration), done.merged_count, done.changed
 
     @rpc(
         Ssin,
@@ -111,7 +111,7 @@ class RegisterService(ServiceBase):
             page_size=page_size,
             page_token=page_token,
         )
-        return [_registration(line) for line in page.lines], page.next_token
+        return [_registration(found) for found in page.registrations], page.next_token
 
     @rpc(_returns=DossierTypes, _out_variable_name="dossierTypes")
     def listDossierTypes(ctx):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from spyne import ByteArray, ComplexModel, Integer64, ServiceBase, Unicode, rpc
 
-from register.adapters.tables import FLOWS
+from register.domain.flows import REGISTER_FLOWS
 from register.soap.context import call_of, services_of
 from register.soap.namespaces import SUBSCRIPTION
 from register.soap.types import Count, OptionalDate, RequiredDate, Text, list_of, named, required
 
-Flow, _ = named(Unicode, "flow", SUBSCRIPTION, values=FLOWS)
+Flow, _ = named(Unicode, "flow", SUBSCRIPTION, values=REGISTER_FLOWS)
 Sha256, _ = named(Unicode, "sha256", SUBSCRIPTION, pattern="[0-9a-f]{64}")
 Bytes = ByteArray(min_occurs=1, nillable=False)  # xs:base64Binary
 Size = Integer64(min_occurs=1, nillable=False)  # xs:long

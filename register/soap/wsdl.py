@@ -13,6 +13,8 @@ from pathlib import Path
 from lxml import etree
 from spyne.interface.wsdl import Wsdl11
 
+from register.soap import application
+
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
@@ -38,11 +40,13 @@ def _stable(content: bytes) -> bytes:
 
 
 def documents(public_url: str = DEFAULT_PUBLIC_URL) -> dict[str, bytes]:
-    from register.soap.application import SERVICES, Services, build_service
-
     return {
-        name: document(build_service(Services(None, None, None, None), name, classes, tns, 0), name, public_url)
-        for name, (classes, tns) in SERVICES.items()
+        name: document(
+            application.build_service(application.Services(None, None, None, None), name, classes, tns, 0),
+            name,
+            public_url,
+        )
+        for name, (classes, tns) in application.SERVICES.items()
     }
 
 

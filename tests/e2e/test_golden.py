@@ -21,8 +21,9 @@ from sqlalchemy import text
 
 from register.domain.bis import candidates
 from register.domain.dates import IncompleteDate
+from register.domain.person_row import person_row
 from register.services.auth import hash_password
-from register.services.source_import import import_persons, person_row
+from register.services.source_import import import_persons
 from tests.e2e.helpers import COMMON, EXAMPLES, ROOT, SAFE_PARSER, SOAP_ENV, canonical, post, write_schema_files
 
 USERNAME, PASSWORD = "golden-client", "golden-password-2024"

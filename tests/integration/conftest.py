@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from register.adapters.registrations import Call, Registrations
+from register.adapters.registrations import Registrations
+from register.domain.calls import Call
 from register.services.paging import PageTokens
 from register.services.register import RegisterService
 

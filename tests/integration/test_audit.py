@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from register.adapters.registrations import Call
 from register.domain import errors
+from register.domain.calls import Call
 from tests.integration.helpers import audit_rows, d
 
 

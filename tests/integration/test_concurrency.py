@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from register.adapters.registrations import Call
+from register.domain.calls import Call
 from register.domain.periods import Period
 from tests.integration.helpers import stored_periods
 
@@ -104,7 +104,7 @@ def test_concurrent_registrations_store_exactly_the_union_of_their_days(service,
     assert stored == [to_period(span) for span in lines_of(union)]
     assert_lines_neither_overlap_nor_touch(stored)
     for op in (op for plan in plans for op in plan):
-        assert op.answer.line.period.contains(to_period(op.span)), op
+        assert op.answer.registration.period.contains(to_period(op.span)), op
 
 
 def test_concurrent_registrations_and_removals_serialise_into_a_consistent_history(service, tenant, world, engine):
@@ -143,7 +143,7 @@ def test_concurrent_registrations_and_removals_serialise_into_a_consistent_histo
             covered = any(run[0] <= op.span[0] and op.span[1] <= run[1] for run in before)
             absorbed = [run for run in before if run[0] <= op.span[1] + 1 and op.span[0] <= run[1] + 1]
             expected = (to_period(line), 0 if covered else len(absorbed), not covered)
-            assert (op.answer.line.period, op.answer.merged_count, op.answer.changed) == expected, op
+            assert (op.answer.registration.period, op.answer.merged_count, op.answer.changed) == expected, op
         else:
             removed = days_of(op.span) if op.span else days_of((0, OPEN))
             hit = [run for run in before if days_of(run) & removed]

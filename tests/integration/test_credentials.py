@@ -159,7 +159,7 @@ def test_between_checks_a_remembered_password_costs_no_database_round_trip(cache
 
 
 def test_rotating_or_removing_a_client_of_another_tenant_is_refused(engine, world, credential, make_tenant):
-    from register.adapters.tenants import NotFound
+    from register.domain.errors import NotFound
 
     other = make_tenant("A")
     with pytest.raises(NotFound):

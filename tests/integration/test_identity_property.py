@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from register.domain import errors
-from register.domain.dates import IncompleteDate
 from register.domain.identity import Identity, mismatches
-from register.services.register import GivenIdentity
+from register.domain.person import PersonIdentity
 from tests.integration.helpers import d
 
 LETTERS = "abcdeiklnorsvyzABDEHKLNOSVéèëÉïÖöüçøßæ"
@@ -51,7 +50,7 @@ def cases(draw):
         "birth_date": draw(incomplete_dates()),
         "gender": draw(st.sampled_from([None, "M", "F"])),
     }
-    sent = GivenIdentity(
+    sent = Identity(
         last_name=draw(st.one_of(st.none(), variant_of(source["last_name"]), names)),
         first_name=draw(st.one_of(st.none(), variant_of(source["first_name"]), names)),
         birth_date=draw(st.one_of(st.none(), st.just(source["birth_date"]), incomplete_dates())),
@@ -60,15 +59,8 @@ def cases(draw):
     return source, sent
 
 
-def domain_rule(source: dict, sent: GivenIdentity) -> list[tuple[str, str]]:
-    return mismatches(
-        Identity(
-            sent.last_name, sent.first_name, sent.birth_date and IncompleteDate.parse(sent.birth_date), sent.gender
-        ),
-        Identity(
-            source["last_name"], source["first_name"], IncompleteDate.parse(source["birth_date"]), source["gender"]
-        ),
-    )
+def domain_rule(source: dict, sent: Identity) -> list[tuple[str, str]]:
+    return mismatches(sent, PersonIdentity(**source))
 
 
 @settings(

@@ -9,22 +9,22 @@ import random
 import pytest
 from sqlalchemy import text
 
-from register.adapters.registrations import Line
 from register.domain import errors
+from register.domain.registration import Registration
 from register.services.paging import PageTokens
 from register.services.register import DEFAULT_PAGE_SIZE, RegisterService
 from tests.integration.helpers import d, p
 
 
 def lines_of(page) -> list[tuple]:
-    return [(line.ssin, line.dossier_type, line.period) for line in page.lines]
+    return [(line.ssin, line.dossier_type, line.period) for line in page.registrations]
 
 
-def all_pages(service, call, page_size, **filters) -> list[list[Line]]:
+def all_pages(service, call, page_size, **filters) -> list[list[Registration]]:
     pages, token = [], None
     while True:
         page = service.list_registrations(call, page_size=page_size, page_token=token, **filters)
-        pages.append(page.lines)
+        pages.append(page.registrations)
         token = page.next_token
         if token is None:
             return pages
@@ -63,7 +63,7 @@ def test_the_dossier_type_filter_keeps_that_types_lines(service, tenant, stored)
 
 
 def test_an_undefined_dossier_type_filter_lists_nothing(service, tenant, stored):
-    assert service.list_registrations(tenant.call(), dossier_type="NOPE").lines == []
+    assert service.list_registrations(tenant.call(), dossier_type="NOPE").registrations == []
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_an_invalid_period_filter_is_refused(service, tenant):
 
 def test_an_empty_register_lists_nothing_and_has_no_next_page(service, tenant):
     page = service.list_registrations(tenant.call())
-    assert (page.lines, page.next_token) == ([], None)
+    assert (page.registrations, page.next_token) == ([], None)
 
 
 # -- paging ---------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_only_the_last_page_has_no_next_page_token(service, tenant, twenty_five)
 
 def test_a_page_size_equal_to_the_number_of_lines_needs_no_next_page(service, tenant, twenty_five):
     page = service.list_registrations(tenant.call(), page_size=25)
-    assert (len(page.lines), page.next_token) == (25, None)
+    assert (len(page.registrations), page.next_token) == (25, None)
 
 
 def test_a_page_size_of_one_walks_every_line(service, tenant, twenty_five):
@@ -169,9 +169,9 @@ def test_the_default_page_size_is_100(service, tenant, world, engine):
         )
     assert DEFAULT_PAGE_SIZE == 100
     first = service.list_registrations(tenant.call())
-    assert len(first.lines) == 100 and first.next_token is not None
+    assert len(first.registrations) == 100 and first.next_token is not None
     second = service.list_registrations(tenant.call(), page_token=first.next_token)
-    assert [line.period for line in second.lines] == [p("2020-07-19", "2020-07-19")]
+    assert [line.period for line in second.registrations] == [p("2020-07-19", "2020-07-19")]
     assert second.next_token is None
 
 
@@ -198,7 +198,7 @@ def test_a_token_reused_with_another_ssin_filter_is_refused(service, tenant, twe
     ssin = twenty_five[0][0]
     token = service.list_registrations(tenant.call(), ssin=ssin, page_size=2).next_token
     assert token is not None
-    assert len(service.list_registrations(tenant.call(), ssin=ssin, page_token=token).lines) == 3
+    assert len(service.list_registrations(tenant.call(), ssin=ssin, page_token=token).registrations) == 3
     with pytest.raises(errors.InvalidPageToken):
         service.list_registrations(tenant.call(), ssin=twenty_five[-1][0], page_token=token)
     with pytest.raises(errors.InvalidPageToken):

@@ -10,10 +10,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from register.adapters.registrations import Call
+from register.domain.calls import Call
 from register.domain.errors import InvalidDate
+from register.domain.person_row import person_row
 from register.services.search import Candidate, PersonSearch
-from register.services.source_import import import_persons, person_row
+from register.services.source_import import import_persons
 from tests.conftest import new_ssin
 from tests.integration.helpers import audit_rows
 

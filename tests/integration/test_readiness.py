@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from register.adapters import schema
-from register.observability.readiness import Readiness
+from register.adapters.readiness import Readiness
 
 
 def test_ready_when_the_schema_is_at_head(engine):

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from register.domain import errors
-from register.services.register import GivenIdentity
+from register.domain.identity import Identity
 from tests.conftest import new_ssin
 from tests.integration.helpers import d, p, snapshot, stored_periods
 
@@ -72,7 +72,7 @@ def test_an_unknown_ssin_with_an_invalid_period_is_refused_as_unknown(service, t
 
 def test_an_unknown_ssin_with_an_invalid_birth_date_is_refused_as_unknown(service, tenant, engine):
     unknown = new_ssin()
-    identity = GivenIdentity(birth_date="2021-02-30")
+    identity = Identity(birth_date="2021-02-30")
     refused(engine, errors.UnknownSsin, register(service, tenant, unknown, identity=identity))
 
 
@@ -209,7 +209,7 @@ def test_unregistering_from_before_1900_is_refused_naming_the_start_date(service
 
 
 def test_an_impossible_birth_date_is_refused_as_invalid_date(service, tenant, engine, ssin, existing):
-    identity = GivenIdentity(birth_date="2021-02-30")
+    identity = Identity(birth_date="2021-02-30")
     error = refused(engine, errors.InvalidDate, register(service, tenant, ssin, identity=identity))
     assert info(error) == {"birthDate": "2021-02-30"}
 
@@ -217,12 +217,12 @@ def test_an_impossible_birth_date_is_refused_as_invalid_date(service, tenant, en
 @pytest.mark.parametrize(
     ("identity", "field", "sent"),
     [
-        (GivenIdentity(last_name="Vandenbroek"), "lastName", "Vandenbroek"),
-        (GivenIdentity(first_name="Elise"), "firstName", "Elise"),
-        (GivenIdentity(birth_date="1985-07-31"), "birthDate", "1985-07-31"),
-        (GivenIdentity(birth_date="1985-08-00"), "birthDate", "1985-08-00"),
-        (GivenIdentity(birth_date="1986-00-00"), "birthDate", "1986-00-00"),
-        (GivenIdentity(gender="M"), "gender", "M"),
+        (Identity(last_name="Vandenbroek"), "lastName", "Vandenbroek"),
+        (Identity(first_name="Elise"), "firstName", "Elise"),
+        (Identity(birth_date="1985-07-31"), "birthDate", "1985-07-31"),
+        (Identity(birth_date="1985-08-00"), "birthDate", "1985-08-00"),
+        (Identity(birth_date="1986-00-00"), "birthDate", "1986-00-00"),
+        (Identity(gender="M"), "gender", "M"),
     ],
 )
 def test_an_identity_field_differing_from_the_source_is_refused_naming_the_value_sent(
@@ -233,13 +233,13 @@ def test_an_identity_field_differing_from_the_source_is_refused_naming_the_value
 
 
 def test_every_differing_identity_field_is_named_and_matching_ones_are_not(service, tenant, engine, ssin):
-    identity = GivenIdentity(last_name="Janssens", first_name="ELOISE", birth_date="1990-01-01", gender="M")
+    identity = Identity(last_name="Janssens", first_name="ELOISE", birth_date="1990-01-01", gender="M")
     error = refused(engine, errors.IdentityMismatch, register(service, tenant, ssin, identity=identity))
     assert sorted(error.information) == [("birthDate", "1990-01-01"), ("gender", "M"), ("lastName", "Janssens")]
 
 
 def test_an_identity_mismatch_names_only_the_values_sent_never_the_sources(service, tenant, engine, ssin):
-    identity = GivenIdentity(last_name="Peeters", first_name="Anna", birth_date="1970-01-01", gender="M")
+    identity = Identity(last_name="Peeters", first_name="Anna", birth_date="1970-01-01", gender="M")
     error = refused(engine, errors.IdentityMismatch, register(service, tenant, ssin, identity=identity))
     assert sorted(error.information) == [
         ("birthDate", "1970-01-01"),
@@ -254,17 +254,17 @@ def test_an_identity_mismatch_names_only_the_values_sent_never_the_sources(servi
 @pytest.mark.parametrize(
     "identity",
     [
-        GivenIdentity(last_name="VAN DEN BROECK"),
-        GivenIdentity(last_name="vandenbroeck"),
-        GivenIdentity(last_name="Van-den-Broeck"),
-        GivenIdentity(last_name="van den broeck", first_name="ELOISE"),
-        GivenIdentity(first_name="Eloise"),
-        GivenIdentity(first_name=" éloïse "),
-        GivenIdentity(birth_date="1985-07-30"),
-        GivenIdentity(birth_date="1985-07-00"),
-        GivenIdentity(birth_date="1985-00-00"),
-        GivenIdentity(gender="F"),
-        GivenIdentity("Van den Broeck", "Éloïse", "1985-07-30", "F"),
+        Identity(last_name="VAN DEN BROECK"),
+        Identity(last_name="vandenbroeck"),
+        Identity(last_name="Van-den-Broeck"),
+        Identity(last_name="van den broeck", first_name="ELOISE"),
+        Identity(first_name="Eloise"),
+        Identity(first_name=" éloïse "),
+        Identity(birth_date="1985-07-30"),
+        Identity(birth_date="1985-07-00"),
+        Identity(birth_date="1985-00-00"),
+        Identity(gender="F"),
+        Identity("Van den Broeck", "Éloïse", "1985-07-30", "F"),
     ],
 )
 def test_an_identity_equal_to_the_source_as_the_contract_compares_is_accepted(service, tenant, engine, ssin, identity):
@@ -276,26 +276,26 @@ def test_an_identity_equal_to_the_source_as_the_contract_compares_is_accepted(se
 def test_names_match_ignoring_apostrophes(service, tenant, world, engine):
     ssin = world.person(last_name="D'Hondt", first_name="Marie-Claire", gender="F")
     for last_name, first_name in [("Dhondt", "Marie Claire"), ("D’HONDT", "marieclaire"), ("d hondt", "MARIE-CLAIRE")]:
-        identity = GivenIdentity(last_name=last_name, first_name=first_name)
+        identity = Identity(last_name=last_name, first_name=first_name)
         service.register_person(tenant.call(), ssin, "A", *JAN, identity)
     assert stored_periods(engine, tenant.id, ssin, "A") == [p("2020-01-01", "2020-01-31")]
 
 
 def test_a_full_birth_date_matches_a_source_date_with_unknown_parts(service, tenant, world, engine):
     ssin = world.person(birth_date="1985-07-00")
-    service.register_person(tenant.call(), ssin, "A", *JAN, GivenIdentity(birth_date="1985-07-30"))
+    service.register_person(tenant.call(), ssin, "A", *JAN, Identity(birth_date="1985-07-30"))
     error = refused(
         engine,
         errors.IdentityMismatch,
-        register(service, tenant, ssin, identity=GivenIdentity(birth_date="1985-08-30")),
+        register(service, tenant, ssin, identity=Identity(birth_date="1985-08-30")),
     )
     assert error.information == [("birthDate", "1985-08-30")]
 
 
 def test_a_gender_given_matches_a_source_that_does_not_know_it(service, tenant, world, engine):
     ssin = world.person(gender=None)
-    service.register_person(tenant.call(), ssin, "A", *JAN, GivenIdentity(gender="M"))
-    service.register_person(tenant.call(), ssin, "A", *JAN, GivenIdentity(gender="F"))
+    service.register_person(tenant.call(), ssin, "A", *JAN, Identity(gender="M"))
+    service.register_person(tenant.call(), ssin, "A", *JAN, Identity(gender="F"))
     assert stored_periods(engine, tenant.id, ssin, "A") == [p("2020-01-01", "2020-01-31")]
 
 
@@ -303,6 +303,6 @@ def test_an_identity_is_checked_even_when_the_period_is_already_covered(service,
     error = refused(
         engine,
         errors.IdentityMismatch,
-        register(service, tenant, ssin, period=(d("2019-03-01"), d("2019-03-31")), identity=GivenIdentity(gender="M")),
+        register(service, tenant, ssin, period=(d("2019-03-01"), d("2019-03-31")), identity=Identity(gender="M")),
     )
     assert error.information == [("gender", "M")]

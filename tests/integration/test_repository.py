@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from register.adapters.registrations import Line, Merged, Outcome, Removed
+from register.adapters.registrations import Outcome
+from register.domain.registration import Registered, Registration, Unregistered
 from tests.conftest import new_ssin
 from tests.integration.helpers import p
 
@@ -34,7 +35,7 @@ def test_merge_compares_the_identity_keys_it_is_given(registrations, tenant, wor
     )
     assert refused == Outcome("IdentityMismatch", ("lastName", "gender"))
     accepted = registrations.merge(call, ssin, "A", p("2020-01-01"), last_name_key="peeters", birth_date="1985-00-00")
-    assert accepted == Merged(p("2020-01-01"), 0, True)
+    assert accepted == Registered(Registration(ssin, "A", p("2020-01-01")), 0, True)
 
 
 def test_remove_answers_counts_and_the_remaining_lines(registrations, tenant, world):
@@ -42,10 +43,10 @@ def test_remove_answers_counts_and_the_remaining_lines(registrations, tenant, wo
     call = tenant.call()
     registrations.merge(call, ssin, "A", p("2020-01-01", "2020-01-31"))
     registrations.merge(call, ssin, "A", p("2020-03-01", "2020-03-31"))
-    assert registrations.remove(call, ssin, "A", p("2020-01-15", "2020-03-10")) == Removed(
+    assert registrations.remove(call, ssin, "A", p("2020-01-15", "2020-03-10")) == Unregistered(
         0, 2, (p("2020-01-01", "2020-01-14"), p("2020-03-11", "2020-03-31"))
     )
-    assert registrations.remove(call, ssin, "A", None) == Removed(2, 0, ())
+    assert registrations.remove(call, ssin, "A", None) == Unregistered(2, 0, ())
 
 
 def test_remove_refuses_like_merge_but_lets_a_canceled_ssin_through(registrations, tenant, world):
@@ -53,7 +54,7 @@ def test_remove_refuses_like_merge_but_lets_a_canceled_ssin_through(registration
     world.set_status(canceled, "CANCELED")
     call = tenant.call()
     assert registrations.merge(call, canceled, "A", p("2020-01-01")) == Outcome("CanceledSsin")
-    assert registrations.remove(call, canceled, "A", None) == Removed(0, 0, ())
+    assert registrations.remove(call, canceled, "A", None) == Unregistered(0, 0, ())
     assert registrations.remove(call, new_ssin(), "A", None) == Outcome("UnknownSsin")
     assert registrations.remove(call, canceled, "NOPE", None) == Outcome("UnknownDossierType")
 
@@ -83,7 +84,7 @@ def test_find_pages_by_keyset_in_listing_order(registrations, tenant, world):
     after = registrations.find(
         call, ssin=None, dossier_type=None, period=None, after=(first, "B", date(2020, 1, 1)), limit=2
     )
-    assert after == [Line(first, "B", p("2020-05-01", "2020-05-31")), Line(second, "A", p("2020-01-01", "2020-01-31"))]
+    assert after == [Registration(first, "B", p("2020-05-01", "2020-05-31")), Registration(second, "A", p("2020-01-01", "2020-01-31"))]
 
 
 def test_dossier_types_are_listed_by_code_with_their_labels(registrations, make_tenant):

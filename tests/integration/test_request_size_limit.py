@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import warnings
 
-from register.adapters.audit import AuditTrail
 from register.config import Settings
+from register.services.audit import Audit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ImportWarning)  # spyne's vendored six, imported in this process
-    from register.soap.application import Router, Services
+    from register.soap.application import Services
+    from register.soap.router import Router
 
 
 def post(router: Router, body: bytes, chunked: bool = False) -> tuple[str, bytes]:
@@ -36,7 +37,7 @@ def test_the_limit_comes_from_the_environment():
 
 
 def test_a_configured_limit_refuses_larger_bodies_whether_announced_or_chunked(engine):
-    router = Router(Services(authenticator=None, register=None, persons=None, audit=AuditTrail(engine)), "http://127.0.0.1", max_request_bytes=4096)
+    router = Router(Services(authenticator=None, register=None, persons=None, audit=Audit(engine)), "http://127.0.0.1", max_request_bytes=4096)
     for chunked in (False, True):
         status, answer = post(router, b"<x>" + b" " * 5000 + b"</x>", chunked)
         assert status.startswith("500") and b"Client.RequestTooLarge" in answer

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from register.adapters.database import run, statement_pool
-from register.adapters.registrations import Call
 from register.adapters.tenancy import APP_ROLE
+from register.domain.calls import Call
 from tests.integration.helpers import audit_rows, d
 
 

@@ -1,6 +1,7 @@
 from datetime import date
 
-from register.adapters.registrations import Call, Registrations
+from register.adapters.registrations import Registrations
+from register.domain.calls import Call
 from register.domain.periods import Period
 
 

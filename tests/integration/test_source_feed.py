@@ -10,6 +10,7 @@ import pytest
 import xmlschema
 from sqlalchemy import text
 
+from register import safe_xml
 from register.domain.errors import ReplacedSsin
 from register.services import source_feed
 from register.services.source_feed import FeedError
@@ -314,7 +315,7 @@ def test_an_invalid_file_is_refused_before_anything_is_applied(engine, apply, wo
 
 
 def test_the_feed_schema_is_valid_for_xmlschema_too_and_accepts_the_documents_we_write():
-    schema = xmlschema.XMLSchema(str(source_feed.SCHEMA_FILE))
+    schema = xmlschema.XMLSchema(str(safe_xml.XSD_DIR / source_feed.SCHEMA))
     schema.validate(
         feed(person_changed("85073003328"), replaced("85073003328", "90020212372"), canceled("90020212372"))
     )

@@ -12,11 +12,12 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from register.adapters.audit import AuditTrail
 from register.adapters.database import run, statement_pool
 from register.adapters.outbox import Outbox
-from register.adapters.subscriptions import Subscription, Subscriptions
+from register.adapters.subscriptions import Subscriptions
 from register.domain import errors
+from register.domain.subscriptions import Subscription
+from register.services.audit import Audit
 from register.services.subscriptions import DamagedDelivery, SubscriptionService
 from tests.integration.helpers import d
 
@@ -30,7 +31,7 @@ def outbox(tmp_path):
 
 @pytest.fixture
 def subscriptions(engine, outbox) -> SubscriptionService:
-    return SubscriptionService(Subscriptions(engine), Outbox(outbox), AuditTrail(engine))
+    return SubscriptionService(Subscriptions(engine), Outbox(outbox), Audit(engine))
 
 
 def brussels_today() -> date:
@@ -91,7 +92,7 @@ def test_subscribing_again_keeps_the_first_since_and_cursor(subscriptions, tenan
                      {"t": tenant.id})  # fmt: skip
     journal_mutations(engine, tenant.id, 5)
     again = subscriptions.subscribe(tenant.call(), REPLACED)
-    assert again == Subscription(REPLACED, d("2024-01-15"))
+    assert again == Subscription(tenant.id, tenant.bce, REPLACED, d("2024-01-15"), 2)
     assert stored(engine, tenant.id) == [(REPLACED, d("2024-01-15"), 2)]
 
 
@@ -320,7 +321,7 @@ def test_a_subscribe_that_waited_on_a_concurrent_first_subscribe_answers_that_su
             time.sleep(0.01)
         assert _waiting_on_a_lock(engine)
         other.commit()
-        assert answer.result(timeout=5) == Subscription(CHANGED, d("2024-01-15"))
+        assert answer.result(timeout=5) == Subscription(tenant.id, tenant.bce, CHANGED, d("2024-01-15"), 0)
 
 
 _LOCK_WAITS = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"

@@ -17,7 +17,7 @@ def test_the_same_ssin_and_dossier_type_code_of_two_tenants_stay_separate_lines(
     mine = service.register_person(ours.call(), ssin, "SHARED", d("2020-01-01"), d("2020-01-10"))
     other = service.register_person(theirs.call(), ssin, "SHARED", d("2020-01-05"), d("2020-01-20"))
     assert (mine.merged_count, other.merged_count, other.changed) == (0, 0, True)
-    assert other.line.period == p("2020-01-05", "2020-01-20")
+    assert other.registration.period == p("2020-01-05", "2020-01-20")
     assert stored_periods(engine, ours.id, ssin, "SHARED") == [p("2020-01-01", "2020-01-10")]
     assert stored_periods(engine, theirs.id, ssin, "SHARED") == [p("2020-01-05", "2020-01-20")]
 
@@ -25,7 +25,7 @@ def test_the_same_ssin_and_dossier_type_code_of_two_tenants_stay_separate_lines(
 def test_a_period_another_tenant_already_covers_is_still_new_for_this_tenant(service, ours, theirs, ssin, engine):
     service.register_person(theirs.call(), ssin, "SHARED", d("2020-01-01"), None)
     result = service.register_person(ours.call(), ssin, "SHARED", d("2020-03-01"), d("2020-03-31"))
-    assert (result.line.period, result.changed) == (p("2020-03-01", "2020-03-31"), True)
+    assert (result.registration.period, result.changed) == (p("2020-03-01", "2020-03-31"), True)
 
 
 def test_a_tenant_never_lists_another_tenants_lines(service, ours, theirs, ssin, world):
@@ -38,7 +38,7 @@ def test_a_tenant_never_lists_another_tenants_lines(service, ours, theirs, ssin,
     def listed(**filters):
         return [
             (line.ssin, line.dossier_type, line.period)
-            for line in service.list_registrations(ours.call(), **filters).lines
+            for line in service.list_registrations(ours.call(), **filters).registrations
         ]
 
     mine = [(ssin, "SHARED", p("2020-01-01", "2020-01-31"))]

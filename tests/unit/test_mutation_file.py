@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch import mutation_file, xmlfile_writer
-from batch.mutation_file import ADDRESS_FIELDS, PERSON_FIELDS, Header
+from register.batch import mutation_file, xmlfile_writer
+from register.batch.mutation_file import ADDRESS_FIELDS, PERSON_FIELDS, Header
 
 CREATED = datetime(2026, 1, 15, 1, 30, 5, tzinfo=timezone(timedelta(hours=1)))
 # Text XML 1.0 allows (no other control characters, no surrogates), with the characters that need escaping

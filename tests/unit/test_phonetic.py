@@ -1,25 +1,21 @@
-"""Search keys and ranking of register.domain.phonetic, one test per kind of variant the contract names."""
+"""Search keys (register.domain.phonetic), ranking and birth-date windows, one test per kind of variant the contract names."""
 
 from __future__ import annotations
 
 import pytest
 
+from register.domain.birth_window import BirthWindow
 from register.domain.dates import IncompleteDate
 from register.domain.phonetic import (
-    BirthWindow,
-    Name,
-    Query,
     deletions,
-    given_names_similarity,
     name_keys,
-    name_similarity,
     person_keys,
     phonetic,
     query_keys,
-    score,
     search_keys,
     without_particles,
 )
+from register.domain.ranking import Name, Query, given_names_similarity, name_similarity, score
 
 
 def found(query_last: str, stored_last: str, query_first: str | None = None) -> bool:

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from batch import mutation_file, validation
-from batch.mutation_file import Header
+from register.batch import mutation_file, validation
+from register.batch.mutation_file import Header
 
 PERSON = json.dumps({"ssin": "85073003328", "kind": "NR", "status": "ACTIVE", "lastName": "Peters",
                      "firstName": "Jan", "birthDate": "1985-07-30"})  # fmt: skip

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from batch import job, store
+from register.adapters import database
+from register.batch import job
 from register.domain.person import PersonIdentity
 from register.services import source_feed
 from register.services.source_feed import PersonChanged, SsinReplaced
@@ -40,7 +41,7 @@ def outbox(tmp_path) -> Path:
 @pytest.fixture
 def conn(engine):
     """The batch's own connection (the owner role, Brussels time)."""
-    with store.connect(engine.url.render_as_string(hide_password=False)) as connection:
+    with database.connect_owner(engine.url.render_as_string(hide_password=False), "raas-batch") as connection:
         yield connection
 
 

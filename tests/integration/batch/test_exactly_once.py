@@ -16,7 +16,7 @@ from collections import Counter
 import psycopg
 from lxml import etree
 
-from batch import store
+from register.adapters import locks
 from tests.integration.batch.conftest import journal, line, raas, rename, run
 from tests.integration.batch.test_files import RUN_DATE, sequences
 
@@ -81,7 +81,7 @@ def test_killed_between_the_data_file_and_its_voucher_the_rerun_delivers_the_fil
 ):
     tenant, ssin = renamed
 
-    code, _, _ = batch_run(database_url, outbox, python=kill_before("batch.outbox.write_file"))
+    code, _, _ = batch_run(database_url, outbox, python=kill_before("register.adapters.outbox.write_file"))
 
     assert code == -signal.SIGKILL
     data = outbox / tenant.bce / f"RAAS_{tenant.bce}_IDENTITY_CHANGED_20260115.xml"
@@ -103,7 +103,7 @@ def test_killed_after_the_voucher_before_the_commit_the_rerun_records_that_deliv
 ):
     tenant, ssin = renamed
 
-    code, _, _ = batch_run(database_url, outbox, python=kill_before("batch.store.record_delivery"))
+    code, _, _ = batch_run(database_url, outbox, python=kill_before("register.adapters.deliveries.record"))
 
     assert code == -signal.SIGKILL
     folder = outbox / tenant.bce
@@ -159,14 +159,14 @@ def test_a_run_started_while_another_holds_the_lock_says_so_and_writes_nothing(
     world, subscriber, database_url, outbox, conn
 ):
     subscriber("IDENTITY_CHANGED")
-    assert store.try_lock(conn)  # another run, as far as the new one can tell
+    assert locks.try_lock(conn, locks.BATCH)  # another run, as far as the new one can tell
 
     code, out, err = batch_run(database_url, outbox)
 
     assert code == 0
     assert "batch run not started" in err and "holds the batch lock" in err and "raas-batch" in err
     assert out == "" and not outbox.exists()
-    store.unlock(conn)
+    locks.unlock(conn, locks.BATCH)
 
 
 def test_two_runs_started_together_write_each_file_once(world, subscriber, database_url, outbox):

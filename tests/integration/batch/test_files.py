@@ -10,13 +10,14 @@ import xmlschema
 from lxml import etree
 from sqlalchemy import text
 
-from batch import job, validation
+from register import safe_xml
+from register.batch import job, validation
 from tests.integration.batch.conftest import journal, line, rename, replace, run, subscribe
 
 NS = "{urn:be:raas:mutations:v1}"
 VNS = "{urn:be:raas:voucher:v1}"
 RUN_DATE = date(2026, 1, 15)
-XSD = validation.XSD
+XSD = safe_xml.XSD_DIR
 
 
 def files(outbox, bce):

@@ -13,7 +13,8 @@ import pytest
 import xmlschema
 from sqlalchemy import text
 
-from batch import validation
+from register import safe_xml
+from register.batch import validation
 from register.domain.person import Address
 from tests.integration.batch.conftest import ROOT, line, rename, replace, run
 from tests.integration.batch.test_files import RUN_DATE
@@ -65,5 +66,5 @@ def test_the_fixed_scenario_writes_the_golden_files(scenario, conn, outbox):
 def test_a_golden_file_is_valid_against_its_schema_in_lxml_and_xmlschema(name):
     schema = "voucher-v1.xsd" if ".voucher" in name else "mutations-v1.xsd"
     path = EXAMPLES / name
-    validation.schema(schema).assertValid(validation.etree.parse(str(path)))
-    xmlschema.XMLSchema(str(validation.XSD / schema)).validate(str(path))
+    safe_xml.schema(schema).assertValid(validation.etree.parse(str(path)))
+    xmlschema.XMLSchema(str(safe_xml.XSD_DIR / schema)).validate(str(path))

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from batch import job, store
+from register.adapters import locks
+from register.batch import job
 from tests.integration.batch.conftest import line, raas, rename, run
 from tests.integration.batch.test_exactly_once import batch_run, delivery_rows
 from tests.integration.batch.test_files import RUN_DATE, _today
@@ -117,9 +118,9 @@ def test_purge_from_the_command_line_reports_what_it_removed(world, subscriber, 
 
 def test_purge_waits_for_no_one_it_says_when_a_run_holds_the_lock(world, subscriber, database_url, outbox, conn):
     subscriber("IDENTITY_CHANGED")
-    assert store.try_lock(conn)
+    assert locks.try_lock(conn, locks.BATCH)
     proc = raas(database_url, outbox, "batch", "purge")
     _, err = proc.communicate(timeout=60)
-    store.unlock(conn)
+    locks.unlock(conn, locks.BATCH)
 
     assert proc.returncode == 0 and "batch purge not started" in err

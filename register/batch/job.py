@@ -34,9 +34,10 @@ from pathlib import Path
 
 import psycopg
 
-from batch import mutation_file, outbox, store, validation
-from batch.store import Subscription
-from batch.voucher import Voucher, from_xml, to_xml
+from register.adapters import deliveries, journal, locks, outbox
+from register.batch import mutation_file, validation
+from register.batch.voucher import from_xml, to_xml
+from register.domain.subscriptions import Delivery, Subscription
 
 log = logging.getLogger("raas.batch")
 
@@ -89,12 +90,12 @@ def _count(number: int, noun: str) -> str:
 @contextmanager
 def exclusive(conn: psycopg.Connection) -> Iterator[None]:
     """The batch lock for the block, or Busy naming its holder (re-entrant within one connection)."""
-    if not store.try_lock(conn):
-        raise Busy(store.lock_holder(conn))
+    if not locks.try_lock(conn, locks.BATCH):
+        raise Busy(locks.holder(conn, locks.BATCH))
     try:
         yield
     finally:
-        store.unlock(conn)
+        locks.unlock(conn, locks.BATCH)
 
 
 # Called after each subscription: (subscriptions done, of how many).
@@ -126,13 +127,13 @@ def run(
     """One run for ``run_date`` (default: today in Brussels). Raises Busy, BatchError or InvalidFile."""
     started = time.monotonic()
     with exclusive(conn):
-        today = store.today(conn)
+        today = journal.today(conn)
         run_date = run_date or today
         if run_date > today:
             raise BatchError(f"the run date {run_date} is after today ({today} in Brussels)")
-        clock = clock or (lambda: store.now(conn))
-        head = store.journal_head(conn)
-        subscriptions = store.subscriptions(conn)
+        clock = clock or (lambda: journal.now(conn))
+        head = journal.head(conn)
+        subscriptions = deliveries.subscriptions(conn)
         summary = Summary(run_date, tenants=len({s.tenant_id for s in subscriptions}))
         for done, sub in enumerate(subscriptions, 1):
             try:
@@ -161,7 +162,7 @@ def run(
 def _subscription(conn, outbox_root: Path, sub: Subscription, run_date, head, clock, summary) -> Written | None:
     folder = outbox.folder(outbox_root, sub.bce)
     if _settle_leftovers(conn, folder, sub, summary):
-        sub = store.subscription(conn, sub.tenant_id, sub.bce, sub.flow)  # its cursor, advanced by what was recorded
+        sub = deliveries.subscription(conn, sub.tenant_id, sub.flow)  # its cursor, advanced by what was recorded
     return None if sub is None else _deliver(conn, folder, sub, run_date, head, clock, summary)
 
 
@@ -169,7 +170,7 @@ def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription,
     """What a killed run left of this subscription's files (module docstring, step 1); True when
     a delivery was recorded from its voucher."""
     adopted = summary.adopted
-    delivered = store.delivered_names(conn, sub.tenant_id, sub.flow)
+    delivered = deliveries.delivered_names(conn, sub.tenant_id, sub.flow)
     prefix = f"RAAS_{sub.bce}_{sub.flow}_"
     for voucher_path in sorted(folder.glob(f"{prefix}*.voucher.xml")):
         data_path = folder / outbox.data_of(voucher_path.name)
@@ -191,8 +192,8 @@ def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription,
 
 
 def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data_path: Path) -> None:
-    voucher = from_xml(validation.check_voucher(voucher_path))
-    if (voucher.file_name, voucher.recipient, voucher.flow) != (data_path.name, sub.bce, sub.flow):
+    voucher = from_xml(validation.check_voucher(voucher_path), sub.tenant_id, voucher_path.name)
+    if (voucher.file_name, voucher.bce, voucher.flow) != (data_path.name, sub.bce, sub.flow):
         raise BatchError(f"{voucher_path}: the voucher does not describe {data_path.name}")
     try:
         checked = validation.check_data_file(
@@ -202,10 +203,10 @@ def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data
         raise BatchError(f"{voucher_path}: its data file is missing") from None
     if (checked.sha256, checked.size) != (voucher.sha256, voucher.size_bytes):
         raise BatchError(f"{data_path}: its bytes do not match its voucher")
-    store.record_delivery(conn, sub.tenant_id, voucher, voucher_path.name)
+    deliveries.record(conn, voucher)
 
 
-def _restore(conn: psycopg.Connection, folder: Path, done: store.Delivery) -> None:
+def _restore(conn: psycopg.Connection, folder: Path, done: Delivery) -> None:
     """A delivered file that is missing or altered (an outbox restored from an older snapshot),
     written again from the journal: the same records and createdAt give the same bytes, which
     the recorded SHA-256 proves before the file takes its name."""
@@ -216,18 +217,14 @@ def _restore(conn: psycopg.Connection, folder: Path, done: store.Delivery) -> No
     )  # fmt: skip
     after = (done.first_sequence or 1) - 1
     with conn.transaction():
-        rows = store.mutations(conn, done.tenant_id, done.flow, after, done.last_sequence or after)
+        rows = journal.mutations(conn, done.tenant_id, done.flow, after, done.last_sequence or after)
         part = outbox.write_part(data_path, mutation_file.render(header, rows))
     checked = validation.check_data_file(part, done.record_count, done.first_sequence, done.last_sequence)
     if (checked.sha256, checked.size) != (done.sha256, done.size_bytes):
         outbox.remove(part)
         raise BatchError(f"{data_path}: delivered on {done.run_date}, gone, and not rebuilt byte for byte")
     outbox.publish(part, data_path)
-    voucher = Voucher(
-        done.file_name, done.size_bytes, done.sha256, done.record_count, done.bce, done.flow, done.run_date,
-        done.first_sequence, done.last_sequence, done.created_at,
-    )  # fmt: skip
-    outbox.write_file(folder / done.voucher_name, to_xml(voucher))
+    outbox.write_file(folder / done.voucher_name, to_xml(done))
     log.warning(
         "%s: delivered on %s but missing or altered; written again, byte for byte", data_path.name, done.run_date
     )
@@ -243,7 +240,7 @@ def _deliver(
     summary: Summary,
 ) -> Written | None:
     """This subscription's file for ``run_date`` (module docstring, steps 2 and 3)."""
-    done = store.delivery_on(conn, sub.tenant_id, sub.flow, run_date)
+    done = deliveries.delivery_on(conn, sub.tenant_id, sub.flow, run_date)
     if done is not None:
         data_path, voucher_path = folder / done.file_name, folder / done.voucher_name
         if not (voucher_path.exists() and data_path.exists() and data_path.stat().st_size == done.size_bytes):
@@ -251,25 +248,25 @@ def _deliver(
             summary.restored += 1
         summary.unchanged += 1
         return None
-    last = store.last_run_date(conn, sub.tenant_id, sub.flow)
+    last = deliveries.last_run_date(conn, sub.tenant_id, sub.flow)
     if last is not None and last > run_date:
         summary.skipped += 1
         return None
     started = time.monotonic()
     data_path = folder / outbox.data_name(sub.bce, sub.flow, run_date)
     with conn.transaction():  # one snapshot for the count and the rows (the streaming cursor lives in it)
-        count, first, last_sequence = store.pending_range(conn, sub, head)
+        count, first, last_sequence = journal.pending_range(conn, sub, head)
         header = mutation_file.Header(sub.bce, sub.flow, run_date, first, last_sequence, count, clock())
-        part = outbox.write_part(data_path, mutation_file.render(header, store.pending(conn, sub, head)))
+        rows = journal.mutations(conn, sub.tenant_id, sub.flow, sub.delivered_through, head)
+        part = outbox.write_part(data_path, mutation_file.render(header, rows))
     checked = validation.check_data_file(part, count, first, last_sequence)
     outbox.publish(part, data_path)
-    voucher = Voucher(
-        data_path.name, checked.size, checked.sha256, count, sub.bce, sub.flow, run_date, first, last_sequence,
-        header.created_at,
+    delivery = Delivery(
+        sub.tenant_id, sub.bce, sub.flow, run_date, data_path.name, outbox.voucher_name(data_path.name), count,
+        checked.size, checked.sha256, first, last_sequence, header.created_at,
     )  # fmt: skip
-    voucher_path = folder / outbox.voucher_name(data_path.name)
-    outbox.write_file(voucher_path, to_xml(voucher))
-    store.record_delivery(conn, sub.tenant_id, voucher, voucher_path.name)
+    outbox.write_file(folder / delivery.voucher_name, to_xml(delivery))
+    deliveries.record(conn, delivery)
     return Written(sub.bce, sub.flow, data_path.name, count, checked.size, checked.sha256, time.monotonic() - started)
 
 
@@ -288,13 +285,13 @@ def purge(conn: psycopg.Connection, outbox_root: Path, retention_days: int) -> P
     them), never a voucher without its row, which a run would record again.
     """
     with exclusive(conn):
-        result = Purged(store.today(conn) - timedelta(days=retention_days))
-        deliveries = store.expired(conn, result.before)
-        for delivery in deliveries:
+        result = Purged(journal.today(conn) - timedelta(days=retention_days))
+        expired = deliveries.expired(conn, result.before)
+        for delivery in expired:
             folder = outbox_root / delivery.bce
             for name in (delivery.voucher_name, delivery.file_name):
                 result.files += outbox.remove(folder / name)
-        if deliveries:
-            store.forget(conn, deliveries)
-        result.deliveries = len(deliveries)
+        if expired:
+            deliveries.forget(conn, expired)
+        result.deliveries = len(expired)
         return result

@@ -10,14 +10,13 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
-from batch.mutation_file import NAMESPACE, RECORD_ELEMENT
+from register import safe_xml
+from register.batch.mutation_file import NAMESPACE, RECORD_ELEMENT
 
-XSD = Path(__file__).resolve().parent.parent / "xsd"
 _ROOT, _HEADER = f"{{{NAMESPACE}}}MutationFile", f"{{{NAMESPACE}}}header"
 _RECORDS = tuple(f"{{{NAMESPACE}}}{name}" for name in RECORD_ELEMENT.values())
 _SLICE = 500  # records validated at a time
@@ -33,16 +32,6 @@ class Checked:
     sha256: str
     size: int
     record_count: int
-
-
-@cache
-def schema(name: str) -> etree.XMLSchema:
-    """xsd/<name>, compiled once per process."""
-    return etree.XMLSchema(etree.parse(str(XSD / name), _parser()))
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 class _HashingReader:
@@ -92,11 +81,9 @@ def _check(reader: _HashingReader, first: int | None) -> tuple[int, int | None]:
     valid when every slice is and the root holds nothing else: the root's
     content model is a header then any number of records.
     """
-    schema_ = schema("mutations-v1.xsd")
+    schema_ = safe_xml.schema("mutations-v1.xsd")
     count, previous, header, root, piece = 0, None, None, None, None
-    parsed = etree.iterparse(
-        reader, events=("end",), tag=(_HEADER, *_RECORDS), resolve_entities=False, no_network=True, load_dtd=False
-    )
+    parsed = etree.iterparse(reader, events=("end",), tag=(_HEADER, *_RECORDS), **safe_xml.OPTIONS)
     for _, element in parsed:
         parent = element.getparent()
         if root is None:
@@ -155,8 +142,8 @@ def _validate(schema_: etree.XMLSchema, piece: etree._Element) -> None:
 def check_voucher(path: Path) -> etree._Element:
     """A voucher read whole (it is small) and validated against xsd/voucher-v1.xsd."""
     try:
-        document = etree.parse(str(path), _parser())
-        schema("voucher-v1.xsd").assertValid(document)
+        document = safe_xml.parse(path)
+        safe_xml.schema("voucher-v1.xsd").assertValid(document)
     except (etree.XMLSyntaxError, etree.DocumentInvalid) as error:
         raise InvalidFile(f"{path.name}: {error}") from None
     return document.getroot()

@@ -3,11 +3,11 @@
 Text rather than lxml's incremental ``xmlfile``: about five times faster
 (DESIGN.md), which is what lets the whole run keep up with xmlfile alone
 (bench/batch.py), and byte-identical to what xmlfile writes for the same
-records: batch/xmlfile_writer.py is that reference, and the tests hold the two
+records: register/batch/xmlfile_writer.py is that reference, and the tests hold the two
 equal on hostile text. The file is validated against the schema as it is read
-back (batch/validation.py) before it is given its final name.
+back (register/batch/validation.py) before it is given its final name.
 
-A record is a journal row (batch/store.py, JOURNAL_COLUMNS):
+A record is a journal row (register/adapters/journal.py, JOURNAL_COLUMNS):
 (sequence, recorded_on, ssin, new_ssin, dossier_types, changes, person), the
 last two as JSON text.
 """

@@ -1,6 +1,6 @@
 """The reference writer: the same data file written with lxml's incremental ``xmlfile``.
 
-Not used by the run (batch/mutation_file.py writes the same bytes faster).
+Not used by the run (register/batch/mutation_file.py writes the same bytes faster).
 It is what the tests hold the text writer to, byte for byte, and the ceiling
 bench/batch.py measures the run against.
 """
@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from batch.mutation_file import ADDRESS_FIELDS, NAMESPACE, PERSON_FIELDS, Header, timestamp
+from register.batch.mutation_file import ADDRESS_FIELDS, NAMESPACE, PERSON_FIELDS, Header, timestamp
 
 _N = f"{{{NAMESPACE}}}"
 

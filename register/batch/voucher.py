@@ -1,0 +1,61 @@
+"""A data file's voucher (xsd/voucher-v1.xsd): what the recipient checks the file against.
+
+A voucher states a delivery (register.domain.subscriptions.Delivery): written
+from one, and read back into one when a killed run left it without its row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from lxml import etree
+
+from register.batch.mutation_file import NAMESPACE as DATA_NAMESPACE
+from register.batch.mutation_file import timestamp
+from register.domain.subscriptions import Delivery
+
+NAMESPACE = "urn:be:raas:voucher:v1"
+_N = f"{{{NAMESPACE}}}"
+
+
+def to_xml(delivery: Delivery) -> bytes:
+    root = etree.Element(f"{_N}Voucher", nsmap={None: NAMESPACE})
+    fields = [
+        ("fileName", delivery.file_name),
+        ("sizeBytes", str(delivery.size_bytes)),
+        ("sha256", delivery.sha256),
+        ("recordCount", str(delivery.record_count)),
+        ("recipient", delivery.bce),
+        ("flow", delivery.flow),
+        ("runDate", delivery.run_date.isoformat()),
+    ]
+    if delivery.first_sequence is not None:
+        fields += [("firstSequence", str(delivery.first_sequence)), ("lastSequence", str(delivery.last_sequence))]
+    fields += [("schema", DATA_NAMESPACE), ("createdAt", timestamp(delivery.created_at))]
+    for name, value in fields:
+        etree.SubElement(root, _N + name).text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def from_xml(root: etree._Element, tenant_id: int, voucher_name: str) -> Delivery:
+    """The delivery a voucher states; ``root`` already validated against its schema
+    (register.batch.validation.check_voucher)."""
+
+    def get(name: str) -> str | None:
+        return root.findtext(_N + name)
+
+    first, last = get("firstSequence"), get("lastSequence")
+    return Delivery(
+        tenant_id=tenant_id,
+        bce=get("recipient"),
+        flow=get("flow"),
+        run_date=date.fromisoformat(get("runDate")),
+        file_name=get("fileName"),
+        voucher_name=voucher_name,
+        record_count=int(get("recordCount")),
+        size_bytes=int(get("sizeBytes")),
+        sha256=get("sha256"),
+        first_sequence=None if first is None else int(first),
+        last_sequence=None if last is None else int(last),
+        created_at=datetime.fromisoformat(get("createdAt")),
+    )

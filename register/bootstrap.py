@@ -1,0 +1,80 @@
+"""The composition root: the one place that builds the adapters and hands them to the services.
+
+Entry points ask here for what they run: gunicorn's workers for the WSGI
+application (``soap_application``), the `raas` command for the owner's engine,
+the schema and the batch's connection. Nothing else constructs adapters, so a
+test or a new entry point wires the register the same way.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from sqlalchemy import Engine
+
+from register.adapters import database, schema
+from register.adapters.outbox import Outbox
+from register.adapters.readiness import Readiness
+from register.adapters.registrations import Registrations
+from register.adapters.subscriptions import Subscriptions
+from register.adapters.tenants import Tenants
+from register.config import Settings
+from register.observability import logs
+from register.services.audit import Audit
+from register.services.auth import Authenticator
+from register.services.paging import PageTokens
+from register.services.persons import PersonService, phonetic_matches
+from register.services.register import RegisterService
+from register.services.search import PersonSearch
+from register.services.subscriptions import SubscriptionService
+from register.soap.application import Services
+from register.soap.router import Router
+from register.soap.wsdl import DEFAULT_PUBLIC_URL
+
+
+def soap_application(settings: Settings | None = None, url: str | None = None) -> Router:
+    """The WSGI application one gunicorn worker serves, built after the fork (no connection crosses it)."""
+    settings = settings or Settings.from_env()
+    logs.configure(settings.log_level)
+    engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
+    registrations = Registrations(engine)
+    search = PersonSearch(engine)
+    audit = Audit(engine)
+    services = Services(
+        authenticator=Authenticator(
+            Tenants(engine),
+            settings.auth_cache_seconds,
+            limits=(settings.auth_username_limit, settings.auth_address_limit),
+        ),
+        register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
+        persons=PersonService(engine, strong_matches=phonetic_matches(search)),
+        audit=audit,
+        search=search,
+        subscriptions=SubscriptionService(Subscriptions(engine), Outbox(settings.outbox), audit),
+    )
+    return Router(services, settings.public_url or DEFAULT_PUBLIC_URL, settings.max_request_bytes, Readiness(engine))
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded PostgreSQL under RAAS_HOME (started when not running)."""
+    return database.database_url(settings)
+
+
+def owner_engine(settings: Settings, url: str | None = None) -> Engine:
+    """An engine as the URL's (owner) role, for the operator's commands."""
+    return database.create(settings, url, pool_size=1)
+
+
+def upgrade_schema(settings: Settings) -> str:
+    """Migrate the database to this code's schema; returns the revision it is at."""
+    engine = owner_engine(settings)
+    schema.upgrade(engine)
+    return schema.current(engine)
+
+
+def schema_is_current(settings: Settings, url: str) -> bool:
+    return schema.is_current(owner_engine(settings, url))
+
+
+def batch_connection(settings: Settings) -> psycopg.Connection:
+    """The nightly batch's one connection (owner role, Brussels time)."""
+    return database.connect_owner(database.database_url(settings), "raas-batch")

@@ -1,0 +1,60 @@
+"""The `raas` command (CONTRACT.md section 8). Every command exits non-zero with a one-line reason on bad input.
+
+One module per group of commands; each registers its own subcommands and
+imports what it runs only when it runs (a `raas --help` stays instant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+if sys.version_info[:2] != (3, 11):  # spyne 2.14 imports modules that Python 3.12+ removed
+    sys.exit(f"raas needs Python 3.11 (spyne does not run on {sys.version.split()[0]})")
+
+from register.cli import audit, batch, serve, setup, source, tenants  # noqa: E402
+from register.cli.common import Failure  # noqa: E402
+from register.config import Settings  # noqa: E402
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="raas",
+        description="Register-as-a-Service: SSIN - dossier type - period register over SOAP.",
+        epilog="Settings come from the environment: DATABASE_URL, RAAS_HOME, RAAS_PUBLIC_URL, "
+        "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_AUTH_USERNAME_LIMIT, RAAS_AUTH_ADDRESS_LIMIT, "
+        "RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, RAAS_PUSHGATEWAY_URL, RAAS_OUTBOX, "
+        "RAAS_RETENTION_DAYS (see README).",
+    )
+    groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    setup.add_db_commands(groups)
+    tenants.add_commands(groups)
+    audit.add_commands(groups)
+    serve.add_commands(groups)
+    source.add_commands(groups)
+    batch.add_commands(groups)
+    setup.add_demo_command(groups)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.run(args, Settings.from_env())
+    except Failure as error:
+        print(f"raas: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - one line for the operator, not a traceback
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(error, OperationalError):
+            print(f"raas: cannot reach the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
