@@ -36,8 +36,11 @@ test: $(INSTALLED) ## run the test suite (embedded PostgreSQL; RAAS_TEST_DATABAS
 test-pg: $(INSTALLED) ## the test suite against the PostgreSQL on 127.0.0.1:5432
 	RAAS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(PY) -m pytest -q
 
-lint: $(INSTALLED) ## ruff, and the models against the migrations
+lint: $(INSTALLED) ## ruff check, ruff format --check, and the import contracts (lint-imports)
+	@echo "ruff check; ruff format --check; lint-imports (the layers' import rule in pyproject.toml)"
 	$(VENV)/bin/ruff check register tests bench
+	$(VENV)/bin/ruff format --check register tests bench
+	$(VENV)/bin/lint-imports
 
 bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured in the same run
 	$(PY) bench/register.py

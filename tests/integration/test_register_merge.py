@@ -227,5 +227,9 @@ def test_the_repository_merge_answers_the_resulting_line(registrations, tenant, 
     ssin = world.person()
     call = tenant.call()
     registrations.merge(call, ssin, "A", p("2020-01-01", "2020-01-10"))
-    assert registrations.merge(call, ssin, "A", p("2020-01-11")) == Registered(Registration(ssin, "A", p("2020-01-01")), 1, True)
-    assert registrations.merge(call, ssin, "A", p("2020-05-01", "2020-05-02")) == Registered(Registration(ssin, "A", p("2020-01-01")), 0, False)
+    assert registrations.merge(call, ssin, "A", p("2020-01-11")) == Registered(
+        Registration(ssin, "A", p("2020-01-01")), 1, True
+    )
+    assert registrations.merge(call, ssin, "A", p("2020-05-01", "2020-05-02")) == Registered(
+        Registration(ssin, "A", p("2020-01-01")), 0, False
+    )

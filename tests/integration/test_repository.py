@@ -84,7 +84,10 @@ def test_find_pages_by_keyset_in_listing_order(registrations, tenant, world):
     after = registrations.find(
         call, ssin=None, dossier_type=None, period=None, after=(first, "B", date(2020, 1, 1)), limit=2
     )
-    assert after == [Registration(first, "B", p("2020-05-01", "2020-05-31")), Registration(second, "A", p("2020-01-01", "2020-01-31"))]
+    assert after == [
+        Registration(first, "B", p("2020-05-01", "2020-05-31")),
+        Registration(second, "A", p("2020-01-01", "2020-01-31")),
+    ]
 
 
 def test_dossier_types_are_listed_by_code_with_their_labels(registrations, make_tenant):

@@ -37,7 +37,11 @@ def test_the_limit_comes_from_the_environment():
 
 
 def test_a_configured_limit_refuses_larger_bodies_whether_announced_or_chunked(engine):
-    router = Router(Services(authenticator=None, register=None, persons=None, audit=Audit(engine)), "http://127.0.0.1", max_request_bytes=4096)
+    router = Router(
+        Services(authenticator=None, register=None, persons=None, audit=Audit(engine)),
+        "http://127.0.0.1",
+        max_request_bytes=4096,
+    )
     for chunked in (False, True):
         status, answer = post(router, b"<x>" + b" " * 5000 + b"</x>", chunked)
         assert status.startswith("500") and b"Client.RequestTooLarge" in answer

@@ -27,7 +27,9 @@ def test_a_feed_is_applied_and_summarised(engine, database_url, world, tmp_path)
     assert "1 canceled" in done.stdout
 
 
-def test_a_refused_feed_exits_1_with_one_line_naming_the_line_and_applies_nothing(engine, database_url, world, tmp_path):
+def test_a_refused_feed_exits_1_with_one_line_naming_the_line_and_applies_nothing(
+    engine, database_url, world, tmp_path
+):
     unknown = new_ssin()
     path = tmp_path / "feed.xml"
     path.write_text(feed(person_changed(new_ssin()), canceled(unknown)))

@@ -133,7 +133,19 @@ def test_read_csv_yields_checked_person_rows(ssins):
     a = ssins[0]
     rows = list(read_csv([HEADER + "\n", f"{a},Peeters,Jan,1985-07-30,M,BE,\n"]))
     assert rows == [
-        (a, "NR", "Peeters", "Jan", "1985-07-30", "M", "BE", None, "peeters", "jan", *person_keys("Peeters", "Jan", "1985-07-30"))
+        (
+            a,
+            "NR",
+            "Peeters",
+            "Jan",
+            "1985-07-30",
+            "M",
+            "BE",
+            None,
+            "peeters",
+            "jan",
+            *person_keys("Peeters", "Jan", "1985-07-30"),
+        )
     ]
 
 

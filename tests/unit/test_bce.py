@@ -3,9 +3,7 @@ import pytest
 from register.domain import bce, errors
 
 
-@pytest.mark.parametrize(
-    "value", ["0123456749", "0123.456.749", "BE0123456749", "BE 0123.456.749", "be0123456749"]
-)
+@pytest.mark.parametrize("value", ["0123456749", "0123.456.749", "BE0123456749", "BE 0123.456.749", "be0123456749"])
 def test_a_bce_number_is_accepted_with_or_without_dots_and_be_prefix(value):
     assert bce.validate(value) == "0123456749"
 

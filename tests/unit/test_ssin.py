@@ -98,9 +98,7 @@ def test_an_invalid_ssin_names_the_value_as_sent():
     assert raised.value.information == [("ssin", " 85.07.30-033.29")]
 
 
-@pytest.mark.parametrize(
-    ("number", "kind"), [(NR_1985, "NR"), (NR_2017, "NR"), (BIS_1998, "BIS"), (BIS_2001, "BIS")]
-)
+@pytest.mark.parametrize(("number", "kind"), [(NR_1985, "NR"), (NR_2017, "NR"), (BIS_1998, "BIS"), (BIS_2001, "BIS")])
 def test_kind_tells_national_register_from_bis(number, kind):
     assert ssin.kind(number) == kind
 
