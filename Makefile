@@ -43,7 +43,7 @@ bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured 
 	$(PY) bench/register.py
 
 bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolated (docs/OPERATIONS.md)
-	$(PY) bench/storage.py
+	$(PY) -m bench.storage
 
 bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERSONS=100000 for a quick run)
 	$(PY) bench/search.py --persons $(PERSONS) --reuse
