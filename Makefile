@@ -49,7 +49,7 @@ bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERS
 	$(PY) bench/search.py --persons $(PERSONS) --reuse
 
 bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
-	$(PY) bench/batch.py --sizes $(SIZES) --one-tenant
+	$(PY) -m bench.batch --sizes $(SIZES) --one-tenant
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl
