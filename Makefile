@@ -40,7 +40,7 @@ lint: $(INSTALLED) ## ruff, and the models against the migrations
 	$(VENV)/bin/ruff check register batch tests bench
 
 bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured in the same run
-	$(PY) bench/register.py
+	$(PY) -m bench.register
 
 bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolated (docs/OPERATIONS.md)
 	$(PY) -m bench.storage

@@ -58,6 +58,7 @@ import jellyfish  # noqa: E402
 from faker.providers.person import fr_BE, nl_BE  # noqa: E402
 from lxml import etree  # noqa: E402
 
+from bench.envelopes import ECHO_REQUEST  # noqa: E402
 from register.domain import ssin as ssins  # noqa: E402
 from register.domain.dates import IncompleteDate  # noqa: E402
 from register.domain.names import normalise  # noqa: E402
@@ -65,7 +66,6 @@ from register.domain.phonetic import BirthWindow  # noqa: E402
 from register.soap.namespaces import PASSWORD_TEXT, PERSON, SOAP_ENV, WSSE  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-SERVERS = ROOT / "bench" / "servers.py"
 KINDS = [
     "case_accents",
     "particles",
@@ -656,12 +656,9 @@ def _plan(home: Path, queries: list[Query]) -> str:
 
 def _echo_latency(args, home: Path) -> dict:
     """The ceiling: the same one-at-a-time calls to spyne's trivial echo under the same gunicorn settings."""
-    sys.path.insert(0, _HERE)
-    from servers import ECHO_REQUEST  # noqa: PLC0415 - bench/servers.py, imported only here
-
     port = free_port()
     server = Served(
-        [sys.executable, str(SERVERS), "echo", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "bench.servers", "echo", "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--threads", str(args.threads)],
         dict(os.environ), home / "echo.log", "/ws/EchoService", port,
     )  # fmt: skip
