@@ -46,7 +46,7 @@ bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolate
 	$(PY) -m bench.storage
 
 bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERSONS=100000 for a quick run)
-	$(PY) bench/search.py --persons $(PERSONS) --reuse
+	$(PY) -m bench.search --persons $(PERSONS) --reuse
 
 bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
 	$(PY) -m bench.batch --sizes $(SIZES) --one-tenant
