@@ -9,9 +9,10 @@ Run them from the project root with the project's Python (the Makefile does):
 
 The parts they share, one module each:
 
-    world.py       the database measured (temporary RAAS_HOME, embedded PostgreSQL or
-                   RAAS_BENCH_DATABASE_URL, migrations, tenant, client, persons); the
-                   service's code is called from here (see its docstring for the others)
+    postgres.py    a temporary RAAS_HOME, the embedded PostgreSQL started and stopped
+    world.py       the database measured (embedded or RAAS_BENCH_DATABASE_URL, migrations,
+                   tenant, client, persons); the service's code is called from here
+                   (see its docstring for the few other modules that import it)
     envelopes.py   SOAP envelopes, the WS-Security header, one POST
     servers.py     the ceilings' servers (plain WSGI, spyne echo), run as `python -m bench.servers`
     processes.py   starting and stopping those servers and `raas serve`; the raas command
