@@ -43,16 +43,16 @@ lint: $(INSTALLED) ## ruff check, ruff format --check, and the import contracts 
 	$(VENV)/bin/lint-imports
 
 bench: $(INSTALLED) ## benchmarks: figures and their ratio to ceilings measured in the same run
-	$(PY) bench/register.py
+	$(PY) -m bench.register
 
 bench-storage: $(INSTALLED) ## bytes per person, line and audit row, extrapolated (docs/OPERATIONS.md)
-	$(PY) bench/storage.py
+	$(PY) -m bench.storage
 
 bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERSONS=100000 for a quick run)
-	$(PY) bench/search.py --persons $(PERSONS) --reuse
+	$(PY) -m bench.search --persons $(PERSONS) --reuse
 
 bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
-	$(PY) bench/batch.py --sizes $(SIZES) --one-tenant
+	$(PY) -m bench.batch --sizes $(SIZES) --one-tenant
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl

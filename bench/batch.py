@@ -1,6 +1,6 @@
 """Nightly batch benchmark: records per second end to end and peak memory of `raas batch run`.
 
-    python bench/batch.py [--sizes 100000,1000000] [--tenants 100] [--one-tenant]     (make bench-batch)
+    python -m bench.batch [--sizes 100000,1000000] [--tenants 100] [--one-tenant]     (make bench-batch)
 
 For each size N:
 1. An embedded PostgreSQL of its own (RAAS_HOME=var/bench-batch) is emptied and
@@ -13,7 +13,7 @@ For each size N:
    fsync, vouchers, delivery rows) and its peak resident memory (wait4's maxrss).
 3. The ceiling, in the same run: the same records (read from the same database,
    the read not timed) written by lxml's incremental xmlfile
-   (batch/xmlfile_writer.py) to files, with no database and no validation.
+   (batch/xmlfile_writer.py) to files, with no database and no validation (batch_ceiling.py).
 
 Targets (issue 4): the run at >= 60 % of the ceiling's rate; peak RSS <= 300 MB,
 and not growing with the file's size (--one-tenant adds a run with every
@@ -25,7 +25,6 @@ Results: bench/results/batch.json. Timings on a shared 2-core machine are pessim
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -34,18 +33,14 @@ import time
 from datetime import date
 from pathlib import Path
 
-# this file's folder would shadow the `batch` package: look for packages from the project root
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-ROOT = Path(_HERE).parent
-sys.path.insert(0, str(ROOT))
+import psycopg
 
-import psycopg  # noqa: E402
+from bench import RESULTS, ROOT
+from bench.batch_ceiling import ceiling
+from bench.postgres import start_postgres
+from bench.processes import raas_command, run_raas
+from bench.reports import write_json
 
-from batch import store, xmlfile_writer  # noqa: E402
-from batch.mutation_file import Header  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results"
 RUN_DATE = date(2026, 1, 15)
 TARGET_RATIO, TARGET_RSS_MB = 0.60, 300
 
@@ -81,10 +76,6 @@ def bce_of(i: int) -> str:
     return first_eight + f"{97 - int(first_eight) % 97:02d}"
 
 
-def raas(args: list[str], env: dict) -> None:
-    subprocess.run([str(Path(sys.executable).with_name("raas")), *args], env=env, cwd=ROOT, check=True)
-
-
 def prepare(conninfo: str, mutations: int, tenants: int) -> float:
     started = time.monotonic()
     with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -107,7 +98,7 @@ def prepare(conninfo: str, mutations: int, tenants: int) -> float:
 
 def batch_run(env: dict, outbox: Path) -> dict:
     shutil.rmtree(outbox, ignore_errors=True)
-    command = [str(Path(sys.executable).with_name("raas")), "batch", "run", "--date", RUN_DATE.isoformat()]
+    command = [*raas_command(), "batch", "run", "--date", RUN_DATE.isoformat()]
     started = time.monotonic()
     proc = subprocess.Popen(command, env={**env, "RAAS_OUTBOX": str(outbox)}, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)  # fmt: skip
@@ -128,34 +119,6 @@ def batch_run(env: dict, outbox: Path) -> dict:
     }
 
 
-def ceiling(conninfo: str, folder: Path) -> dict:
-    """The same records written by lxml's xmlfile, no database (reads not timed) and no validation."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    reading = 0.0
-    records = 0
-    started = time.monotonic()
-    with store.connect(conninfo) as conn:
-        for sub in store.subscriptions(conn):
-            with conn.transaction(), conn.cursor(name="ceiling") as cursor:
-                cursor.execute(
-                    f"SELECT {store.JOURNAL_COLUMNS} FROM journal WHERE tenant_id = %s AND flow = %s ORDER BY sequence",
-                    (sub.tenant_id, sub.flow),
-                )
-                t0 = time.monotonic()
-                rows = cursor.fetchall()  # one (tenant, flow) at a time: at most N/2 rows in memory
-                reading += time.monotonic() - t0
-                header = Header(sub.bce, sub.flow, RUN_DATE, rows[0][0] if rows else None,
-                                rows[-1][0] if rows else None, len(rows), store.now(conn))  # fmt: skip
-                with (folder / f"{sub.bce}_{sub.flow}.xml").open("wb") as out:
-                    xmlfile_writer.write(out, header, rows)
-                records += len(rows)
-                del rows
-    writing = time.monotonic() - started - reading
-    shutil.rmtree(folder, ignore_errors=True)
-    return {"seconds": round(writing, 2), "records": records}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="journal mutations per run, comma-separated")
@@ -167,10 +130,8 @@ def main() -> int:
     home = args.home.resolve()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(RAAS_HOME=str(home), RAAS_LOG_LEVEL="WARNING")
-    raas(["db", "upgrade"], env)
-    from register.adapters.embedded import ensure_server
-
-    conninfo = ensure_server(home)
+    run_raas(["db", "upgrade"], env)
+    conninfo = start_postgres(home)
     plain = conninfo.replace("postgresql+psycopg://", "postgresql://")
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = [(n, args.tenants) for n in sizes] + ([(max(sizes), 1)] if args.one_tenant else [])
@@ -179,7 +140,7 @@ def main() -> int:
         loaded = prepare(plain, mutations, tenants)
         print(f"{mutations:,} mutations over {tenants} tenants loaded in {loaded:.1f} s", flush=True)
         result = batch_run(env, home / "outbox")
-        top = ceiling(conninfo, home / "ceiling")
+        top = ceiling(conninfo, home / "ceiling", RUN_DATE)
         rate, top_rate = mutations / result["seconds"], top["records"] / top["seconds"]
         row = {
             "mutations": mutations,
@@ -197,9 +158,7 @@ def main() -> int:
             f"peak RSS {result['peak_rss_mb']} MB (target <= {TARGET_RSS_MB})",
             flush=True,
         )
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "batch.json"
-    out.write_text(json.dumps(report, indent=1) + "\n")
+    out = write_json(RESULTS / "batch.json", report)
     print(f"results: {out.relative_to(ROOT)}")
     return 0
 

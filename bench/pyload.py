@@ -1,6 +1,6 @@
-"""The load generator bench/register.py falls back to when wrk is not installed.
+"""The load generator bench.register falls back to when wrk is not installed (bench/load.py).
 
-    python bench/pyload.py URL PLAN OFFSET MODE --connections 16 --duration 10
+    python -m bench.pyload URL PLAN OFFSET MODE --connections 16 --duration 10
 
 The same contract as bench/soap.lua (which see for PLAN, OFFSET and MODE): C keep-alive
 HTTP/1.1 connections on asyncio protocols, one request outstanding on each, and one line

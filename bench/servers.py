@@ -1,6 +1,6 @@
-"""The servers of bench/register.py: the two ceilings (and RaaS for experiments), as `raas serve` runs RaaS.
+"""The ceilings' servers of bench.register and bench.search, and RaaS for experiments, as `raas serve` runs RaaS.
 
-    python bench/servers.py echo|plain|raas --bind HOST:PORT --workers N --threads N
+    python -m bench.servers echo|plain|raas --bind HOST:PORT --workers N --threads N
                             [--option NAME=VALUE ...] [--no-spyne-gc]
 
 - ``echo``: a spyne Application with one trivial operation, ``echo(text) -> text``,
@@ -14,11 +14,11 @@
 Both run under register.server.Server with register.server.options(), so the gunicorn
 settings (worker class, threads, keep-alive, ...) are the ones `raas serve` uses.
 
-Experiments, applied to all three servers alike (bench/register.py passes them on):
+Experiments, applied to all three servers alike (bench.register passes them on):
 ``--option NAME=VALUE`` overrides one gunicorn setting of register.server.options();
 ``--no-spyne-gc`` stops spyne's forced ``gc.collect()`` once a second in every worker
 (spyne.const.MIN_GC_INTERVAL). With either, ``raas`` runs `raas serve` (register.cli)
-in this process with the change; without, bench/register.py runs `raas serve` itself.
+in this process with the change; without, bench.register runs `raas serve` itself.
 """
 
 from __future__ import annotations
@@ -27,47 +27,14 @@ import argparse
 import io
 import os
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
-# bench/register.py would shadow the `register` package: look for packages from the project root.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-sys.path.insert(0, str(Path(_HERE).parent))
+from spyne import Application, ServiceBase, Unicode, rpc
+from spyne.server.wsgi import WsgiApplication
 
-from spyne import Application, ServiceBase, Unicode, rpc  # noqa: E402
-from spyne.server.wsgi import WsgiApplication  # noqa: E402
-
-from register.server import Server, options  # noqa: E402
-from register.soap.namespaces import PASSWORD_TEXT, SOAP_ENV, WSSE  # noqa: E402
-from register.soap.protocol import RaasSoap11  # noqa: E402
-
-ECHO_NS = "urn:be:raas:bench:echo"
-ECHO_TEXT = "85073000123"
-
-
-def security_header(username: str, password: str) -> str:
-    """A WS-Security 1.0 UsernameToken with a PasswordText password, as RaaS expects it."""
-    return (
-        f'<wsse:Security xmlns:wsse="{WSSE}" soapenv:mustUnderstand="1"><wsse:UsernameToken>'
-        f"<wsse:Username>{username}</wsse:Username>"
-        f'<wsse:Password Type="{PASSWORD_TEXT}">{password}</wsse:Password>'
-        "</wsse:UsernameToken></wsse:Security>"
-    )
-
-
-def envelope(header: str, body: str) -> str:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_ENV}">'
-        f"<soapenv:Header>{header}</soapenv:Header><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
-    )
-
-
-# The same header size as a real call (the credentials are not checked by the echo service).
-ECHO_REQUEST = envelope(
-    security_header("bench", "x" * 32),
-    f'<e:echo xmlns:e="{ECHO_NS}"><e:text>{ECHO_TEXT}</e:text></e:echo>',
-).encode()
+from bench.envelopes import ECHO_NS, ECHO_REQUEST
+from register.server import Server, options
+from register.soap.protocol import RaasSoap11
 
 
 class EchoService(ServiceBase):

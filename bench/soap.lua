@@ -1,4 +1,4 @@
--- wrk script of bench/register.py: POSTs pre-built SOAP envelopes in turn and tells real
+-- wrk script of bench.register (bench/load.py): POSTs pre-built SOAP envelopes in turn and tells real
 -- answers from faults.
 --
 --   wrk -t T -c C -d D -s bench/soap.lua URL -- PLAN OFFSET MODE T
@@ -6,7 +6,7 @@
 -- PLAN: line 1 is the envelope up to the operation element, line 2 what follows it, then
 -- one operation element per line (no newlines inside). Request k (over all threads) sends
 -- line OFFSET + k, wrapping around at the end. MODE: echo, register or list (what to count).
--- done() prints one line "BENCH_JSON {...}" with the figures bench/register.py reads.
+-- done() prints one line "BENCH_JSON {...}" with the figures bench/load.py reads.
 
 local threads = {}
 local counter = 0

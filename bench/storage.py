@@ -1,6 +1,6 @@
 """Benchmark: bytes on disk per person, registration line and audit row, for the capacity model.
 
-    .venv/bin/python bench/storage.py [--persons 50000]     (make bench-storage)
+    .venv/bin/python -m bench.storage [--persons 50000]     (make bench-storage)
 
 Loads --persons synthetic persons (the demo set), one register line per person and
 dossier type (4 per person) and one audit row per line, into a fresh embedded PostgreSQL
@@ -13,24 +13,14 @@ docs/OPERATIONS.md and writes bench/results/storage.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != str(BENCH)]
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import text
 
-from sqlalchemy import text  # noqa: E402
-
-from register.adapters import database, schema  # noqa: E402
-from register.adapters.embedded import ensure_server, stop_server  # noqa: E402
-from register.config import Settings  # noqa: E402
-from register.services.demo import load_demo  # noqa: E402
+from bench import RESULTS, ROOT
+from bench.postgres import start_postgres, stop_postgres, temporary_home
+from bench.reports import write_json
+from bench.world import load_demo_data, migrate, open_engine
 
 TARGETS = {"person": 12_000_000, "registration": 50_000_000, "audit": 5_000_000}  # audit: per day
 
@@ -55,12 +45,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=50_000)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="raas-bench-storage-"))
+    home = temporary_home("raas-bench-storage-")
     started = time.monotonic()
     try:
-        engine = database.create(Settings.from_env({}), ensure_server(home), pool_size=1)
-        schema.upgrade(engine)
-        load_demo(engine, args.persons)
+        engine = open_engine(start_postgres(home), pool_size=1)
+        migrate(engine)
+        load_demo_data(engine, args.persons)
         with engine.begin() as conn:
             tenant = conn.execute(text("SELECT id FROM tenant")).scalar()
             conn.execute(
@@ -85,7 +75,7 @@ def main() -> None:
         results = {table: measure(engine, table) for table in TARGETS}
         engine.dispose()
     finally:
-        stop_server(home)
+        stop_postgres(home)
     print(f"storage, {args.persons:,} persons, in {time.monotonic() - started:.0f} s (PostgreSQL: embedded)")
     print(
         f"{'table':14} {'rows':>9} {'raw B':>7} {'heap B':>7} {'index B':>8} {'total B':>8} {'x raw':>6}  extrapolated"
@@ -100,9 +90,8 @@ def main() -> None:
             f"{target:,} rows{per}: {gib:.1f} GiB"
         )
         r["extrapolated"] = {"rows": target, "gib": round(gib, 1)}
-    out = BENCH / "results" / "storage.json"
-    out.write_text(
-        json.dumps({"benchmark": "bench/storage.py", "persons": args.persons, "tables": results}, indent=1) + "\n"
+    out = write_json(
+        RESULTS / "storage.json", {"benchmark": "bench/storage.py", "persons": args.persons, "tables": results}
     )
     print(f"results: {out.relative_to(ROOT)}")
 
