@@ -12,9 +12,9 @@ from lxml import etree
 from bench.envelopes import PERSON
 from bench.search_population import Person
 from bench.search_queries import Query
+from register.domain.birth_window import BirthWindow
 from register.domain.dates import IncompleteDate
 from register.domain.names import normalise
-from register.domain.phonetic import BirthWindow
 
 TARGETS = {"recall@10": 0.97, "recall@1": 0.90, "p95_ms": 50.0}
 

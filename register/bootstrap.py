@@ -11,28 +11,32 @@ from __future__ import annotations
 import psycopg
 from sqlalchemy import Engine
 
-from register.adapters import database, schema
-from register.adapters.outbox import Outbox
-from register.adapters.readiness import Readiness
-from register.adapters.registrations import Registrations
-from register.adapters.subscriptions import Subscriptions
-from register.adapters.tenants import Tenants
+from register.adapters import database
 from register.config import Settings
-from register.observability import logs
-from register.services.audit import Audit
-from register.services.auth import Authenticator
-from register.services.paging import PageTokens
-from register.services.persons import PersonService, phonetic_matches
-from register.services.register import RegisterService
-from register.services.search import PersonSearch
-from register.services.subscriptions import SubscriptionService
-from register.soap.application import Services
-from register.soap.router import Router
-from register.soap.wsdl import DEFAULT_PUBLIC_URL
 
 
-def soap_application(settings: Settings | None = None, url: str | None = None) -> Router:
-    """The WSGI application one gunicorn worker serves, built after the fork (no connection crosses it)."""
+def soap_application(settings: Settings | None = None, url: str | None = None):
+    """The WSGI application one gunicorn worker serves, built after the fork (no connection crosses it).
+
+    Its modules are imported here, not above: the batch and the other commands need none of them
+    (the nightly batch's memory stays that of what it runs)."""
+    from register.adapters.outbox import Outbox
+    from register.adapters.readiness import Readiness
+    from register.adapters.registrations import Registrations
+    from register.adapters.subscriptions import Subscriptions
+    from register.adapters.tenants import Tenants
+    from register.observability import logs
+    from register.services.audit import Audit
+    from register.services.auth import Authenticator
+    from register.services.paging import PageTokens
+    from register.services.persons import PersonService, phonetic_matches
+    from register.services.register import RegisterService
+    from register.services.search import PersonSearch
+    from register.services.subscriptions import SubscriptionService
+    from register.soap.application import Services
+    from register.soap.router import Router
+    from register.soap.wsdl import DEFAULT_PUBLIC_URL
+
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
@@ -66,12 +70,16 @@ def owner_engine(settings: Settings, url: str | None = None) -> Engine:
 
 def upgrade_schema(settings: Settings) -> str:
     """Migrate the database to this code's schema; returns the revision it is at."""
+    from register.adapters import schema
+
     engine = owner_engine(settings)
     schema.upgrade(engine)
     return schema.current(engine)
 
 
 def schema_is_current(settings: Settings, url: str) -> bool:
+    from register.adapters import schema
+
     return schema.is_current(owner_engine(settings, url))
 
 
