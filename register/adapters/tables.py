@@ -198,9 +198,7 @@ delivery = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint(_FLOW_CHECK, name="flow"),
     CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
-    CheckConstraint(
-        "(record_count = 0) = (first_sequence IS NULL AND last_sequence IS NULL)", name="sequence_range"
-    ),
+    CheckConstraint("(record_count = 0) = (first_sequence IS NULL AND last_sequence IS NULL)", name="sequence_range"),
     UniqueConstraint("tenant_id", "flow", "run_date"),
     UniqueConstraint("tenant_id", "file_name"),
 )
@@ -235,4 +233,14 @@ auth_failure = Table(
     Column("key", Text, primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("last_at", DateTime(timezone=True), nullable=False),
+)
+
+# The SQL sources applied (register.adapters.sql_source, migration 0006): file name and the SHA-256
+# of the text that ran. A file whose checksum differs runs again at the next upgrade.
+sql_source = Table(
+    "sql_source",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("sha256", Text, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

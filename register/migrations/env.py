@@ -1,10 +1,18 @@
-"""Alembic environment: run by `raas db upgrade` (register.adapters.schema)."""
+"""Alembic environment: run by `raas db upgrade` (register.adapters.schema), which holds the migration lock.
+
+The revisions make tables and move data. Once the database is at the head revision, the
+SQL sources that changed (register.adapters.sql_source) are applied in the same
+transaction; a run that stops below head (a downgrade) leaves them alone.
+"""
 
 from alembic import context
 
+from register.adapters import sql_source
 from register.adapters.tables import metadata
 
 connectable = context.config.attributes["connection"]
 context.configure(connection=connectable, target_metadata=metadata, compare_type=True)
 with context.begin_transaction():
     context.run_migrations()
+    if set(context.get_context().get_current_heads()) == set(context.script.get_heads()):
+        sql_source.apply(connectable)
