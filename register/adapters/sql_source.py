@@ -11,10 +11,11 @@ each file whose SHA-256 differs from the one recorded in table ``sql_source`` ru
 again, in name order, and its checksum is recorded. A database is current only
 when the recorded checksums are this package's (:func:`is_current`).
 
-What a source cannot do by itself is left to a migration: dropping a function
-taken out of the sources, or one whose signature or result type changes
-(CREATE OR REPLACE cannot change those); the drift test (tests/integration/
-test_sql_drift.py) fails until that migration exists.
+What a source cannot do by itself is a migration's: dropping a function taken
+out of the sources, or the old version of one whose arguments or result type
+change (CREATE OR REPLACE cannot change a result type, and different arguments
+make a second function beside the first). The drift test (tests/integration/
+test_sql_drift.py) fails when a migration makes an object no source states.
 """
 
 from __future__ import annotations
