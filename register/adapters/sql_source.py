@@ -8,8 +8,9 @@ REPLACE FUNCTION; DROP ... IF EXISTS then CREATE; REVOKE then GRANT).
 They are applied like Flyway's "repeatable" migrations: after the last revision
 of every upgrade, in its transaction and under its lock (register/migrations/env.py),
 each file whose SHA-256 differs from the one recorded in table ``sql_source`` runs
-again, in name order, and its checksum is recorded. A database is current only
-when the recorded checksums are this package's (:func:`is_current`).
+again, in name order, and its checksum is recorded; every file runs when the
+upgrade ran a revision. A database is current only when the recorded checksums
+are this package's (:func:`is_current`).
 
 What a source cannot do by itself is a migration's: dropping a function taken
 out of the sources, or the old version of one whose arguments or result type
@@ -52,7 +53,11 @@ def sources() -> tuple[Source, ...]:
     are checked when they run.
     """
     files = sorted((f for f in resources.files(PACKAGE).iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
-    return tuple(Source(f.name, f.read_bytes().decode(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files)
+    return tuple(_source(f.name, f.read_bytes()) for f in files)
+
+
+def _source(name: str, data: bytes) -> Source:
+    return Source(name, data.decode(), hashlib.sha256(data).hexdigest())
 
 
 def expected() -> dict[str, str]:
@@ -69,13 +74,16 @@ def is_current(conn: Connection) -> bool:
     return recorded(conn) == expected()
 
 
-def apply(conn: Connection) -> list[str]:
-    """Run every source whose checksum differs from the recorded one; returns their names.
+def apply(conn: Connection, *, every: bool = False) -> list[str]:
+    """Run every source whose checksum differs from the recorded one (``every``: all of them);
+    returns their names.
 
+    ``every`` after a revision ran: a migration may have dropped what an unchanged source
+    made (a table rebuilt loses its policies and grants), and the sources are idempotent.
     The caller holds the transaction (and the migration lock): all of it commits with the
     migrations, or nothing does. Records of files no longer in the package are forgotten.
     """
-    done = recorded(conn)
+    done = {} if every else recorded(conn)
     applied = []
     for source in sources():
         if done.get(source.name) == source.sha256:

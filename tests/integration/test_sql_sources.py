@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from register.adapters import locks, schema, sql_source, tenancy
@@ -51,6 +52,27 @@ def test_an_upgrade_runs_again_only_the_sources_whose_checksum_changed(upgraded)
     assert reach(upgraded) == "[2020-01-09,2020-01-22)"
     with upgraded.connect() as conn:
         assert conn.execute(text("SELECT raas_today()")).scalar_one() is None  # journal.sql did not run
+    assert schema.is_current(upgraded)
+
+
+def test_after_a_revision_every_source_runs_again_what_a_migration_dropped_comes_back(upgraded):
+    with upgraded.begin() as conn:
+        conn.execute(text("DROP POLICY registration_of_tenant ON registration"))  # as a rebuilt table would
+        assert sql_source.apply(conn, every=True) == sorted(sql_source.expected())
+        assert conn.execute(text("SELECT count(*) FROM pg_policies WHERE tablename = 'registration'")).scalar_one() == 1
+
+
+def test_an_upgrade_asks_for_every_source_only_when_it_ran_a_revision(upgraded, monkeypatch):
+    asked = []
+    apply = sql_source.apply
+    monkeypatch.setattr(sql_source, "apply", lambda conn, every=False: asked.append(every) or apply(conn, every=every))
+    schema.upgrade(upgraded)
+    config = schema._config()
+    with upgraded.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0005")
+    schema.upgrade(upgraded)
+    assert asked == [False, True]
     assert schema.is_current(upgraded)
 
 
