@@ -1,4 +1,4 @@
-"""Schema migrations (alembic, kept inside the package)."""
+"""Schema migrations (alembic, kept inside the package) and the SQL sources applied after them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from register.adapters import locks
+from register.adapters import locks, sql_source
 
 
 def _config() -> Config:
@@ -18,6 +18,7 @@ def _config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
+    """Migrate to the head revision, then apply the SQL sources that changed (register/migrations/env.py)."""
     config = _config()
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": locks.MIGRATION})
@@ -35,4 +36,8 @@ def current(engine: Engine) -> str | None:
 
 
 def is_current(engine: Engine) -> bool:
-    return current(engine) == head()
+    """At the head revision, with this package's SQL sources applied (new code on stale functions is not current)."""
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() != head():
+            return False
+        return sql_source.is_current(conn)

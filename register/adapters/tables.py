@@ -235,3 +235,13 @@ auth_failure = Table(
     Column("failures", Integer, nullable=False),
     Column("last_at", DateTime(timezone=True), nullable=False),
 )
+
+# The SQL sources applied (register.adapters.sql_source, migration 0006): file name and the SHA-256
+# of the text that ran. A file whose checksum differs runs again at the next upgrade.
+sql_source = Table(
+    "sql_source",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("sha256", Text, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

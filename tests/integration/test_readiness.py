@@ -7,7 +7,7 @@ import socket
 import pytest
 from sqlalchemy import create_engine, text
 
-from register.adapters import schema
+from register.adapters import database, schema
 from register.adapters.readiness import Readiness
 
 
@@ -25,6 +25,28 @@ def test_not_ready_while_the_schema_is_behind_the_code(engine):
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": schema.head()})
     assert ready() is True
+
+
+def test_not_ready_while_the_sql_sources_applied_are_not_this_codes(engine):
+    ready = Readiness(engine)
+    assert ready() is True
+    with engine.begin() as conn:
+        applied = conn.execute(text("SELECT sha256 FROM sql_source WHERE name = 'periods.sql'")).scalar_one()
+        conn.execute(text("UPDATE sql_source SET sha256 = 'older' WHERE name = 'periods.sql'"))
+    try:
+        assert ready() is False
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE sql_source SET sha256 = :s WHERE name = 'periods.sql'"), {"s": applied})
+    assert ready() is True
+
+
+def test_the_application_role_can_tell_it_is_ready(engine, settings):
+    as_app = database.create(settings, engine.url.render_as_string(hide_password=False), app_role=True, pool_size=1)
+    try:
+        assert Readiness(as_app)() is True
+    finally:
+        as_app.dispose()
 
 
 def test_not_ready_when_the_database_cannot_be_reached():

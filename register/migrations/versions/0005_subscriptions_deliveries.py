@@ -9,13 +9,13 @@ A subscription (tenant, flow) carries its cursor: the journal's sequences up to
 subscription starts at the journal's head, CONTRACT.md section 5). The batch
 (the owner role) advances the cursor in the transaction that records the
 delivery, after the data file and its voucher are in place (batch/). The SOAP
-path (raas_app) subscribes, unsubscribes and reads its own deliveries.
+path (raas_app) subscribes, unsubscribes and reads its own deliveries: the
+policies and grants that allow it, and raas_journal_head, are SQL sources since
+revision 0006 (register/adapters/sql/tenancy.sql, journal.sql).
 """
 
 import sqlalchemy as sa
 from alembic import op
-
-from register.adapters.tenancy import APP_ROLE, not_tenant_owned, tenant_owned
 
 revision = "0005"
 down_revision = "0004"
@@ -23,16 +23,6 @@ branch_labels = None
 depends_on = None
 
 FLOWS = "flow IN ('SSIN_REPLACED', 'IDENTITY_CHANGED')"
-
-# The journal's head, for a new subscription's cursor: raas_app cannot read the journal itself.
-JOURNAL_HEAD = f"""
-CREATE FUNCTION raas_journal_head() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce(max(sequence), 0) FROM public.journal
-$$;
-REVOKE ALL ON FUNCTION raas_journal_head() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION raas_journal_head() TO {APP_ROLE};
-"""
 
 
 def upgrade() -> None:
@@ -72,18 +62,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "file_name", name=op.f("uq_delivery_tenant_id_file_name")),
     )
     op.create_index("ix_delivery_run_date", "delivery", ["run_date"])  # the retention purge
-    # UPDATE of since alone: subscribing again answers the stored row (register.adapters.subscriptions),
-    # the application role never moves a cursor
-    for statement in tenant_owned("subscription", "SELECT, INSERT, DELETE, UPDATE (since)"):
-        op.execute(statement)
-    for statement in tenant_owned("delivery", "SELECT"):
-        op.execute(statement)
-    op.execute(JOURNAL_HEAD)
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION raas_journal_head()")
-    for table in ("delivery", "subscription"):
-        for statement in not_tenant_owned(table):
-            op.execute(statement)
-        op.drop_table(table)
+    # the tables' policies and grants go with them
+    op.execute("DROP FUNCTION IF EXISTS raas_journal_head()")
+    op.drop_table("delivery")
+    op.drop_table("subscription")
