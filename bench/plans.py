@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.envelopes import ECHO_REQUEST, envelope_parts, list_registrations, register_person
+from register.domain.periods import DaySet, Period
 
 SAMPLE = 8  # a plan's first calls, sent one by one and their answers checked before each phase (answers.py)
 
@@ -48,28 +49,13 @@ def make_echo_plan() -> Plan:
     return Plan("echo", head + "<soapenv:Body>", "</soapenv:Body>" + tail, [op])
 
 
-# ---------------------------------------------------------------------------------------------
-# The lines of one key, as the plan expects the service to keep them. A stand-in for the
-# domain's reference model of the merge rule, which is to replace it.
-
 FAR = date(9999, 12, 31)  # an open-ended line, as far as the plan is concerned
 
 
-def _after(day: date) -> date:
-    return day + timedelta(days=1) if day < FAR else day
-
-
-def merge(lines: list[list[date]], start: date, end: date) -> None:
-    """Lines of one key after registering [start, end] (inclusive days), as the service merges."""
-    keep = []
-    for line in lines:
-        if line[0] <= _after(end) and start <= _after(line[1]):
-            start, end = min(start, line[0]), max(end, line[1])
-        else:
-            keep.append(line)
-    keep.append([start, end])
-    keep.sort()
-    lines[:] = keep
+def lines_of(days: DaySet) -> list[list[date]]:
+    """The key's lines as the plan expects the service to keep them (register.domain.periods, the
+    rule's model), as [first, last] days, an open end as FAR."""
+    return [[line.start, line.end or FAR] for line in days.lines()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,7 +69,7 @@ def make_register_plan(persons: list[tuple], dossier_types: list[str], size: int
     persons = persons[:]
     rng.shuffle(persons)
     fresh = iter(sorted(((p, t) for p in persons for t in dossier_types), key=lambda _: rng.random()))
-    state: dict[tuple, list[list[date]]] = {}
+    state: dict[tuple, DaySet] = {}
     used: list[tuple] = []
     ops, keys = [], []
     kinds, weights = zip(*MIX, strict=True)
@@ -95,7 +81,7 @@ def make_register_plan(persons: list[tuple], dossier_types: list[str], size: int
             # a key from the recent past, but not so recent that its first call may still be in flight
             window = used[max(0, len(used) - 5000) : max(1, len(used) - 64)]
             key = rng.choice(window)
-            lines = state[key]
+            lines = lines_of(state[key])
             kind = rng.choices(kinds, weights)[0]
             last = lines[-1]
             if kind == "bridge" and len(lines) < 2:
@@ -123,9 +109,9 @@ def make_register_plan(persons: list[tuple], dossier_types: list[str], size: int
             key = (person, dossier_type)
             start = day0 + timedelta(days=rng.randrange(0, 3650))
             end = None if rng.random() < 0.03 else start + timedelta(days=rng.randrange(30, 400))
-            state[key] = []
+            state[key] = DaySet()
             used.append(key)
-        merge(state[key], start, end or FAR)
+        state[key] |= Period(start, None if end is None or end == FAR else end)
         identity = (person[2], person[4], person[5]) if rng.random() < 0.25 else None
         send_end = None if end is None or end == FAR else end
         ops.append(register_person(person[0], key[1], start, send_end, identity))

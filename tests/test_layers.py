@@ -1,8 +1,9 @@
 """Imports run one way (docs/ARCHITECTURE.md): the contracts of pyproject.toml hold and no module
-imports itself back through others."""
+imports itself back through others; migrations import nothing of the package."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -46,3 +47,24 @@ def test_the_layers_contract_fails_on_an_upward_import(tmp_path):
     )
     assert done.returncode != 0
     assert "register.adapters.upward -> register.services.register" in done.stdout
+
+
+def test_migrations_import_nothing_of_the_package():
+    """A revision runs years after it was written: it must not import code that may change since."""
+    versions = sorted((ROOT / "register" / "migrations" / "versions").glob("*.py"))
+    assert versions
+    offending = {
+        path.name: sorted(module for module in imported_modules(path) if module.split(".")[0] == "register")
+        for path in versions
+    }
+    assert {name: modules for name, modules in offending.items() if modules} == {}
+
+
+def imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
