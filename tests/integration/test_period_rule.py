@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from register.adapters import persons
-from register.domain.registration import Registered, Unregistered
 from register.domain.periods import MAX_DATE, MIN_DATE, DaySet, Period
+from register.domain.registration import Registered, Unregistered
 from tests import register_model
 from tests.integration.helpers import stored_periods
 
