@@ -1,5 +1,13 @@
 # RaaS entry points. `make` alone lists them.
-PYTHON ?= python3.11
+# Python: the newest supported one found (3.13, 3.12, then 3.11; on PATH, else among pyenv's
+# versions), unless PYTHON=... chooses. The virtual environment follows it.
+ifndef PYTHON
+PYTHON := $(shell for v in 3.13 3.12 3.11; do \
+    for p in python$$v $$(pyenv root 2>/dev/null)/versions/$$v*/bin/python$$v; do \
+        "$$p" -c '' 2>/dev/null && { echo "$$p"; exit 0; }; \
+    done; done)
+endif
+PYVER := $(shell "$(PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV ?= .venv
 RAAS_HOME ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
@@ -9,7 +17,7 @@ export RAAS_HOME
 
 PY := $(VENV)/bin/python
 RAAS := $(VENV)/bin/raas
-INSTALLED := $(VENV)/.installed
+INSTALLED := $(VENV)/.installed-$(PYVER)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch wsdl clean
@@ -18,10 +26,13 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml constraints.txt
-	@command -v $(PYTHON) >/dev/null || { echo "raas needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@case "$(PYVER)" in 3.11|3.12|3.13) ;; \
+	    "") echo "raas needs Python 3.11, 3.12 or 3.13, and none runs here ($(or $(PYTHON),no python3.13, python3.12 or python3.11 found)); install one, or set PYTHON=/path/to/python3.x"; exit 1;; \
+	    *) echo "raas runs on Python 3.11 to 3.13, not $(PYVER) ($(PYTHON)); set PYTHON=/path/to/python3.x"; exit 1;; esac
+	@echo "Python $(PYVER) ($(PYTHON)) in $(VENV)"
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[demo,test,lint]'
 	@touch $@
 
 run: $(INSTALLED) ## start the SOAP services on an embedded PostgreSQL with demo data (BIND=host:port)

@@ -1,0 +1,5 @@
+"""RaaS, the register (docs/ARCHITECTURE.md)."""
+
+from register import compat
+
+compat.install()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from lxml import etree
@@ -20,8 +21,9 @@ from lxml import etree
 # The options of every parser here, also for lxml's iterparse (which builds its own).
 OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
-# The published schemas (CONTRACT.md sections 6, 7), read at run time.
-XSD_DIR = Path(__file__).resolve().parents[1] / "xsd"
+# The schemas read at run time (CONTRACT.md sections 6, 7): package data, the bytes of the
+# repository's published xsd/ (tests/unit/test_package_data.py holds them equal).
+XSD = resources.files("register") / "xsd"
 
 _local = threading.local()
 
@@ -48,5 +50,5 @@ def has_doctype(tree: etree._ElementTree) -> bool:
 
 @cache
 def schema(name: str) -> etree.XMLSchema:
-    """xsd/<name>, compiled once per process."""
-    return etree.XMLSchema(parse(XSD_DIR / name))
+    """The package's xsd/<name>, compiled once per process."""
+    return etree.XMLSchema(fromstring(XSD.joinpath(name).read_bytes()))

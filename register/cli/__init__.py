@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-if sys.version_info[:2] != (3, 11):  # spyne 2.14 imports modules that Python 3.12+ removed
-    sys.exit(f"raas needs Python 3.11 (spyne does not run on {sys.version.split()[0]})")
+SUPPORTED = ((3, 11), (3, 13))  # pyproject.toml's requires-python; 3.12+ through register.compat
+if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
+    sys.exit(f"raas runs on Python 3.11 to 3.13, not {sys.version.split()[0]}")
 
 from register.cli import audit, batch, serve, setup, source, tenants  # noqa: E402
 from register.cli.common import Failure  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from register.cli.common import Failure
 from register.config import Settings
 
 
@@ -13,7 +14,11 @@ def cmd_db_upgrade(args, settings: Settings) -> None:
 
 def cmd_demo(args, settings: Settings) -> None:
     from register import bootstrap
-    from register.services.demo import load_demo
+
+    try:
+        from register.services.demo import load_demo
+    except ModuleNotFoundError as missing:
+        raise Failure(f"raas demo needs {missing.name}, of the demo extra (pip install 'raas[demo]')") from None
 
     demo = load_demo(bootstrap.owner_engine(settings), args.persons)
     print(f"demo tenant {demo.bce}: {demo.persons.inserted:,} persons added ({demo.persons.read:,} in the demo set)")

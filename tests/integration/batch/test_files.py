@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import xmlschema
 from lxml import etree
 from sqlalchemy import text
 
-from register import safe_xml
 from register.batch import job, validation
 from tests.integration.batch.conftest import journal, line, rename, replace, run, subscribe
 
 NS = "{urn:be:raas:mutations:v1}"
 VNS = "{urn:be:raas:voucher:v1}"
 RUN_DATE = date(2026, 1, 15)
-XSD = safe_xml.XSD_DIR
+XSD = Path(__file__).resolve().parents[3] / "xsd"  # the published schemas
 
 
 def files(outbox, bce):
