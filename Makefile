@@ -20,7 +20,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed-$(PYVER)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch wsdl clean
+.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch requirements wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,7 +30,10 @@ $(INSTALLED): pyproject.toml constraints.txt
 	    "") echo "raas needs Python 3.11, 3.12 or 3.13, and none runs here ($(or $(PYTHON),no python3.13, python3.12 or python3.11 found)); install one, or set PYTHON=/path/to/python3.x"; exit 1;; \
 	    *) echo "raas runs on Python 3.11 to 3.13, not $(PYVER) ($(PYTHON)); set PYTHON=/path/to/python3.x"; exit 1;; esac
 	@echo "Python $(PYVER) ($(PYTHON)) in $(VENV)"
-	$(PYTHON) -m venv --clear $(VENV)
+	@# a venv of another Python is replaced; one of this Python is only updated (a running server may use it)
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYVER)".split("."))))'; then \
+	    echo "replacing $(VENV), made with another Python"; rm -rf $(VENV); fi
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[demo,test,lint]'
 	@touch $@
@@ -64,6 +67,14 @@ bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERS
 
 bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
 	$(PY) -m bench.batch --sizes $(SIZES) --one-tenant
+
+requirements: $(INSTALLED) ## the image's hash-checked pins (deploy/requirements.txt, deploy/build-requirements.txt), from constraints.txt
+	@test "$(PYVER)" = 3.13 || { echo "the image runs Python 3.13: make requirements PYTHON=/path/to/python3.13"; exit 1; }
+	$(PY) -m pip install --quiet -c constraints.txt pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	    --constraint constraints.txt --output-file deploy/requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	    --output-file deploy/build-requirements.txt deploy/build-requirements.in
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl

@@ -37,7 +37,7 @@ import psycopg
 
 from bench import RESULTS, ROOT
 from bench.batch_ceiling import ceiling
-from bench.postgres import start_postgres
+from bench.postgres import start_postgres, stop_postgres
 from bench.processes import raas_command, run_raas
 from bench.reports import write_json
 
@@ -136,6 +136,16 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = [(n, args.tenants) for n in sizes] + ([(max(sizes), 1)] if args.one_tenant else [])
     report = {"runs": [], "targets": {"ratio_to_ceiling": TARGET_RATIO, "peak_rss_mb": TARGET_RSS_MB}}
+    try:
+        measure(runs, plain, conninfo, env, home, report)
+    finally:  # the database stays on disk (--home, for a rerun), not running
+        stop_postgres(home)
+    out = write_json(RESULTS / "batch.json", report)
+    print(f"results: {out.relative_to(ROOT)}")
+    return 0
+
+
+def measure(runs, plain: str, conninfo: str, env: dict, home: Path, report: dict) -> None:
     for mutations, tenants in runs:
         loaded = prepare(plain, mutations, tenants)
         print(f"{mutations:,} mutations over {tenants} tenants loaded in {loaded:.1f} s", flush=True)
@@ -158,9 +168,6 @@ def main() -> int:
             f"peak RSS {result['peak_rss_mb']} MB (target <= {TARGET_RSS_MB})",
             flush=True,
         )
-    out = write_json(RESULTS / "batch.json", report)
-    print(f"results: {out.relative_to(ROOT)}")
-    return 0
 
 
 if __name__ == "__main__":

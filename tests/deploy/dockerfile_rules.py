@@ -19,7 +19,7 @@ KEYWORDS = {
 }  # fmt: skip
 COMPILERS = re.compile(r"\b(gcc|g\+\+|cc|clang|make|build-essential|[\w.+-]+-dev|libpq-dev|python3-dev)\b")
 PINNED_PYTHON = re.compile(
-    r"^python:3\.11\.\d+-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?$|^python:3\.11[\w.-]*@sha256:[0-9a-f]{64}$"
+    r"^python:3\.13\.\d+-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?$|^python:3\.13[\w.-]*@sha256:[0-9a-f]{64}$"
 )
 
 
@@ -109,7 +109,7 @@ def violations(text: str, dockerignore: str = "") -> list[str]:
             continue
         if not PINNED_PYTHON.match(stage.image):
             found.append(
-                f"line {stage.line}: DL3006/DL3007 base {stage.image!r} is not python:3.11.<patch>-slim or pinned by digest"
+                f"line {stage.line}: DL3006/DL3007 base {stage.image!r} is not python:3.13.<patch>-slim or pinned by digest"
             )
     if len(df.stages) < 2:
         found.append("RAAS-1: single stage: build in one stage, copy only the results into the final image")
@@ -139,12 +139,12 @@ def violations(text: str, dockerignore: str = "") -> list[str]:
                         found.append(f"line {i.line}: DL3009 apt lists left in the layer")
                 if "apt-get upgrade" in run or "dist-upgrade" in run:
                     found.append(f"line {i.line}: DL3005 apt-get upgrade (rebuild on a newer base instead)")
-                for pip in re.finditer(r"pip install([^&|;]*)", run):
+                for pip in re.finditer(r"pip (?:install|wheel)([^&|;]*)", run):
                     options = pip.group(1)
-                    if " -e " not in options + " " and "--no-deps" not in options and "-c " not in options:
-                        found.append(
-                            f"line {i.line}: DL3013 pip install without the pinned constraints (-c constraints.txt)"
-                        )
+                    if not any(pinned in options for pinned in ("--no-deps", "--require-hashes", "-c ")):
+                        found.append(f"line {i.line}: DL3013 pip without pinned versions (--require-hashes or -c)")
+                    if re.search(r"(^|\s)(-e|--editable)\s", options + " "):
+                        found.append(f"line {i.line}: RAAS-16 an editable install (install the built wheel)")
             if i.keyword == "ENV" and re.search(r"(PASSWORD|SECRET|TOKEN|DATABASE_URL)\w*=", i.args, re.I):
                 found.append(f"line {i.line}: RAAS-5 a secret in ENV (it stays in the image)")
 
@@ -189,15 +189,18 @@ def violations(text: str, dockerignore: str = "") -> list[str]:
         if "curl" in i.args or "wget" in i.args:
             found.append(f"line {i.line}: RAAS-15 HEALTHCHECK uses a tool the slim image does not have")
 
-    # the application, its XSD and WSDL files reach the image: named in a COPY, or in the whole
-    # context copied (".") that the .dockerignore allow-list lets through
+    # the application reaches the image as its built wheel (its schemas, SQL and migrations are
+    # package data): the package is in the build context, a wheel of it is built, no editable install
     sources = [src for stage in df.stages for i in stage.all("COPY") for src in _copy_sources(i)]
     allowed = {line.strip()[1:].rstrip("/") for line in dockerignore.splitlines() if line.strip().startswith("!")}
-    for needed in ("register", "xsd", "wsdl"):
-        named = any(src.strip("./").split("/")[0] == needed for src in sources)
-        in_context = "." in sources and (not dockerignore or needed in allowed)
-        if not (named or in_context):
-            found.append(f"RAAS-16 {needed}/ is not copied into the image")
+    named = any(src.strip("./").split("/")[0] == "register" for src in sources)
+    if not (named and (not dockerignore or "register" in allowed)):
+        found.append("RAAS-16 register/ is not copied into the build stage")
+    runs = [i.args for stage in df.stages for i in stage.all("RUN")]
+    if not any(re.search(r"pip wheel [^&|;]*\s\.(\s|$)|-m build\b", run) for run in runs):
+        found.append("RAAS-16 no wheel of the application is built (install the built wheel, not the source tree)")
+    if not any("--require-hashes" in run for run in runs):
+        found.append("RAAS-17 no hash-checked install (pip --require-hashes -r deploy/requirements.txt)")
     return found
 
 
