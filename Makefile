@@ -20,7 +20,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed-$(PYVER)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch requirements wsdl clean
+.PHONY: help run test smoke python test-pg test-reliability lint bench bench-storage bench-search bench-batch requirements wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,13 @@ run: $(INSTALLED) ## start the SOAP services on an embedded PostgreSQL with demo
 
 test: $(INSTALLED) ## run the test suite (embedded PostgreSQL; RAAS_TEST_DATABASE_URL=... for another)
 	$(PY) -m pytest -q
+
+smoke: $(INSTALLED) ## a quick run of the suite's core (CI runs it on a second Python: make smoke PYTHON=... VENV=.venv-smoke)
+	$(PY) -m pytest -q tests/unit tests/test_layers.py tests/integration/test_register_merge.py \
+	    tests/integration/test_source_feed.py tests/integration/batch/test_files.py tests/e2e/test_golden.py
+
+python: ## print the Python make uses (the newest supported one found, or PYTHON=...)
+	@echo $(PYTHON)
 
 test-pg: $(INSTALLED) ## the test suite against the PostgreSQL on 127.0.0.1:5432
 	RAAS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test $(PY) -m pytest -q
