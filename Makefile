@@ -27,7 +27,7 @@ help: ## list the targets
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@case "$(PYVER)" in 3.11|3.12|3.13) ;; \
-	    "") echo "raas needs Python 3.11, 3.12 or 3.13, and none runs here ($(or $(PYTHON),no python3.13, python3.12 or python3.11 found)); install one, or set PYTHON=/path/to/python3.x"; exit 1;; \
+	    "") echo "raas needs Python 3.11, 3.12 or 3.13: $(if $(PYTHON),$(PYTHON) does not run,none of python3.13 python3.12 python3.11 runs here); install one, or set PYTHON=/path/to/python3.x"; exit 1;; \
 	    *) echo "raas runs on Python 3.11 to 3.13, not $(PYVER) ($(PYTHON)); set PYTHON=/path/to/python3.x"; exit 1;; esac
 	@echo "Python $(PYVER) ($(PYTHON)) in $(VENV)"
 	@# a venv of another Python is replaced; one of this Python is only updated (a running server may use it)
