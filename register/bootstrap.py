@@ -83,6 +83,21 @@ def schema_is_current(settings: Settings, url: str) -> bool:
     return schema.is_current(owner_engine(settings, url))
 
 
+def signing_key(settings: Settings):
+    """The key and certificate that sign vouchers and audit seals (register.adapters.signing); a file
+    that cannot serve raises ValueError whose one line names it."""
+    from register.adapters import signing
+
+    return signing.from_settings(settings.signing_key, settings.signing_cert, settings.home)
+
+
+def certificate_file(path):
+    """A PEM certificate file (ValueError naming it when it is not one)."""
+    from register.adapters import signing
+
+    return signing.load_certificate(path)
+
+
 def batch_connection(settings: Settings) -> psycopg.Connection:
     """The nightly batch's one connection (owner role, Brussels time)."""
     return database.connect_owner(database.database_url(settings), "raas-batch")
