@@ -28,6 +28,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     from register.observability import logs
     from register.services.audit import Audit
     from register.services.auth import Authenticator
+    from register.services.certificates import CertificateAuthenticator
     from register.services.paging import PageTokens
     from register.services.persons import PersonService, phonetic_matches
     from register.services.register import RegisterService
@@ -54,6 +55,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
         audit=audit,
         search=search,
         subscriptions=SubscriptionService(Subscriptions(engine), Outbox(settings.outbox), audit),
+        certificates=CertificateAuthenticator(engine),
     )
     return Router(services, settings.public_url or DEFAULT_PUBLIC_URL, settings.max_request_bytes, Readiness(engine))
 

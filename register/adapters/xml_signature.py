@@ -122,3 +122,34 @@ def verify_enveloped(data: bytes, certificate: x509.Certificate | None = None) -
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def signature_algorithms(signature: etree._Element) -> set[str]:
+    """The SignatureMethod and DigestMethod algorithms a ds:Signature names."""
+    found = signature.iterfind(f".//{{{DS}}}SignatureMethod"), signature.iterfind(f".//{{{DS}}}DigestMethod")
+    return {element.get("Algorithm", "") for elements in found for element in elements}
+
+
+def verify_references(root: etree._Element, certificate: x509.Certificate, location: str) -> list[etree._Element]:
+    """The elements of ``root`` that the ds:Signature at ``location`` (an XPath ending in "/") covers, once
+    that signature verifies with ``certificate``: each reference is an ``#id`` naming exactly one element
+    by an attribute whose local name is Id (wsu:Id), resolved here as signxml resolved it."""
+    config = SignatureConfiguration(
+        location=location,
+        expect_references=True,
+        signature_methods=SIGNATURE_METHODS,
+        digest_algorithms=DIGEST_ALGORITHMS,
+    )
+    try:
+        XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, id_attribute="Id")
+    except (SignXMLException, InvalidInput, ValueError, etree.LxmlError, UnsupportedAlgorithm) as error:
+        raise BadSignature(f"the XML signature does not verify ({_one_line(error)})") from None
+    signature = root.find(f"{location}{{{DS}}}Signature")
+    covered = []
+    for reference in signature.iterfind(f"{{{DS}}}SignedInfo/{{{DS}}}Reference"):
+        uri = reference.get("URI") or ""
+        found = root.xpath("//*[@*[local-name() = 'Id'] = $id]", id=uri[1:]) if uri.startswith("#") else []
+        if len(found) != 1:
+            raise BadSignature(f"the reference {uri!r} does not name one element")
+        covered.append(found[0])
+    return covered
