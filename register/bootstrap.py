@@ -33,6 +33,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     from register.services.persons import PersonService, phonetic_matches
     from register.services.register import RegisterService
     from register.services.search import PersonSearch
+    from register.services.search_quota import SearchQuota
     from register.services.subscriptions import SubscriptionService
     from register.soap.application import Services
     from register.soap.router import Router
@@ -42,7 +43,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     logs.configure(settings.log_level)
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
-    search = PersonSearch(engine)
+    search = PersonSearch(engine, SearchQuota(engine, settings.search_rate) if settings.search_rate else None)
     audit = Audit(engine)
     services = Services(
         authenticator=Authenticator(
