@@ -162,6 +162,10 @@ def test_a_changed_body_is_refused(server, world, signer, unchanged):
     response = post(server.endpoint, envelope.replace(b"<ns0:pageSize>10<", b"<ns0:pageSize>11<"))
     fault = assert_raw_fault(response, "Authentication")
     assert "does not verify" in fault.faultstring
+    # verified before anything else is read: a Body the schema refuses is still an authentication failure
+    assert_raw_fault(
+        post(server.endpoint, envelope.replace(b"<ns0:pageSize>10<", b"<ns0:pageSize>0<")), "Authentication"
+    )
     assert post(server.endpoint, envelope).status_code == 200  # the same bytes unchanged are accepted
 
 
