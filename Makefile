@@ -36,6 +36,8 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[demo,test,lint]'
+	@command -v xmlsec1 >/dev/null || apt-get install -y -q xmlsec1 >/dev/null || { apt-get update -q && apt-get install -y -q xmlsec1; } \
+	  || { echo "the tests need Debian's xmlsec1 (apt-get install xmlsec1, as root)"; exit 1; }
 	@touch $@
 
 run: $(INSTALLED) ## start the SOAP services on an embedded PostgreSQL with demo data (BIND=host:port)

@@ -28,10 +28,12 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     from register.observability import logs
     from register.services.audit import Audit
     from register.services.auth import Authenticator
+    from register.services.certificates import CertificateAuthenticator
     from register.services.paging import PageTokens
     from register.services.persons import PersonService, phonetic_matches
     from register.services.register import RegisterService
     from register.services.search import PersonSearch
+    from register.services.search_quota import SearchQuota
     from register.services.subscriptions import SubscriptionService
     from register.soap.application import Services
     from register.soap.router import Router
@@ -41,7 +43,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     logs.configure(settings.log_level)
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
     registrations = Registrations(engine)
-    search = PersonSearch(engine)
+    search = PersonSearch(engine, SearchQuota(engine, settings.search_rate) if settings.search_rate else None)
     audit = Audit(engine)
     services = Services(
         authenticator=Authenticator(
@@ -54,6 +56,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
         audit=audit,
         search=search,
         subscriptions=SubscriptionService(Subscriptions(engine), Outbox(settings.outbox), audit),
+        certificates=CertificateAuthenticator(engine),
     )
     return Router(services, settings.public_url or DEFAULT_PUBLIC_URL, settings.max_request_bytes, Readiness(engine))
 
@@ -81,6 +84,21 @@ def schema_is_current(settings: Settings, url: str) -> bool:
     from register.adapters import schema
 
     return schema.is_current(owner_engine(settings, url))
+
+
+def signing_key(settings: Settings):
+    """The key and certificate that sign vouchers and audit seals (register.adapters.signing); a file
+    that cannot serve raises ValueError whose one line names it."""
+    from register.adapters import signing
+
+    return signing.from_settings(settings.signing_key, settings.signing_cert, settings.home)
+
+
+def certificate_file(path):
+    """A PEM certificate file (ValueError naming it when it is not one)."""
+    from register.adapters import signing
+
+    return signing.load_certificate(path)
 
 
 def batch_connection(settings: Settings) -> psycopg.Connection:

@@ -15,6 +15,9 @@
 | RAAS_METRICS_DIR         | a new temporary folder           | where gunicorn workers count metrics       |
 | RAAS_PUSHGATEWAY_URL     | none                             | Prometheus Pushgateway for batch metrics   |
 | RAAS_RETENTION_DAYS      | 90                               | `raas batch purge` removes older deliveries |
+| RAAS_SIGNING_KEY         | $RAAS_HOME/signing/key.pem       | PEM key signing vouchers and audit seals   |
+| RAAS_SIGNING_CERT        | $RAAS_HOME/signing/cert.pem      | its PEM certificate (both or neither)      |
+| RAAS_SEARCH_RATE         | 600                              | searches per minute per tenant (0: no quota) |
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ class Settings:
     metrics_dir: str | None = None
     pushgateway_url: str | None = None
     retention_days: int = 90
+    signing_key: str | None = None  # with signing_cert; neither: a pair created once under home/signing
+    signing_cert: str | None = None
+    search_rate: int = 600
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +64,9 @@ class Settings:
             metrics_dir=env.get("RAAS_METRICS_DIR") or None,
             pushgateway_url=env.get("RAAS_PUSHGATEWAY_URL") or None,
             retention_days=_int(env, "RAAS_RETENTION_DAYS", 90),
+            signing_key=env.get("RAAS_SIGNING_KEY") or None,
+            signing_cert=env.get("RAAS_SIGNING_CERT") or None,
+            search_rate=_int(env, "RAAS_SEARCH_RATE", 600),
         )
 
 

@@ -50,5 +50,6 @@ def has_doctype(tree: etree._ElementTree) -> bool:
 
 @cache
 def schema(name: str) -> etree.XMLSchema:
-    """The package's xsd/<name>, compiled once per process."""
-    return etree.XMLSchema(fromstring(XSD.joinpath(name).read_bytes()))
+    """The package's xsd/<name>, compiled once per process. Parsed from its file, so that the
+    schemas it imports (xsd/w3c/) are found beside it: the package is installed as files."""
+    return etree.XMLSchema(parse(Path(str(XSD.joinpath(name)))))

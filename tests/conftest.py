@@ -27,7 +27,13 @@ from register.domain.person_row import person_row
 from register.services.auth import hash_password
 from register.services.source_import import import_persons
 
-TABLES = "delivery, subscription, journal, registration, dossier_type, client, tenant, person, audit, auth_failure"
+TABLES = (
+    "delivery, subscription, journal, registration, dossier_type, client, tenant, person, audit, auth_failure,"
+    " client_certificate, search_quota, audit_seal"
+)
+# A published key pair, for tests only: vouchers and seals made in tests are signed with it (golden files).
+TEST_SIGNING = Path(__file__).resolve().parent / "fixtures" / "signing"
+SIGNING_ENV = {"RAAS_SIGNING_KEY": str(TEST_SIGNING / "key.pem"), "RAAS_SIGNING_CERT": str(TEST_SIGNING / "cert.pem")}
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +54,14 @@ def database_url(tmp_path_factory):
     yield url.set(database=name).render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def signer():
+    """The tests' signing key (tests/fixtures/signing)."""
+    from register.adapters import signing
+
+    return signing.load(TEST_SIGNING / "key.pem", TEST_SIGNING / "cert.pem")
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ MIGRATION = 7_247_001  # `raas db upgrade`: concurrent upgrades take turns
 JOURNAL = 7_247_002  # every journal writer: sequences are handed out in commit order
 SOURCE_FEED = 7_247_003  # `raas source apply`: one feed at a time (each moves lines across tenants)
 BATCH = 7_247_004  # `raas batch run` and `raas batch purge`: one at a time (a session lock)
+AUDIT_SEAL = 7_247_010  # `raas audit seal`: one at a time (a session lock), each seal follows the last
 
 
 # Session locks (held until released or the connection ends), for long work that must not overlap.

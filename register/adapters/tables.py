@@ -13,11 +13,13 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -244,4 +246,49 @@ sql_source = Table(
     Column("name", Text, primary_key=True),
     Column("sha256", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# X.509 certificates whose WS-Security signatures authenticate as a tenant (CONTRACT.md section 1, 1.1;
+# migration 0008): the SHA-256 fingerprint of the certificate's DER, read only through the SECURITY
+# DEFINER function raas_certificate_login (register/adapters/sql/certificates.sql).
+client_certificate = Table(
+    "client_certificate",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), nullable=False, index=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("subject", Text, nullable=False),
+    Column("not_before", DateTime(timezone=True), nullable=False),
+    Column("not_after", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("fingerprint ~ '^[0-9a-f]{64}$'", name="fingerprint_hex"),
+)
+
+# The search quota's token bucket per tenant (CONTRACT.md section 4, 1.1; migration 0008), shared by
+# every worker and pod: raas_search_take (register/adapters/sql/search_quota.sql) refills and takes.
+search_quota = Table(
+    "search_quota",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The sealed audit (migration 0008, register/services/audit_seal.py): each seal chains the audit rows
+# with ids in (the previous seal's last_id, last_id] into a SHA-256 chain from the previous seal's
+# head, signed with the signing key. Append-only, like the audit (sql/audit_seal.sql).
+audit_seal = Table(
+    "audit_seal",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # 1, 2, 3 ...: the chain's order
+    Column("sealed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("cutoff", DateTime(timezone=True), nullable=False),  # rows from before it were all committed
+    Column("last_id", BigInteger, nullable=False),  # the highest audit id sealed so far
+    Column("row_count", Integer, nullable=False),
+    Column("ids", ARRAY(BigInteger), nullable=False),  # the rows sealed, in chain order
+    Column("digests", LargeBinary, nullable=False),  # their SHA-256 digests, 32 bytes each: names an altered row
+    Column("previous_head", LargeBinary, nullable=False),
+    Column("head", LargeBinary, nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # the signing certificate's SHA-256
+    Column("signature", LargeBinary, nullable=False),
 )

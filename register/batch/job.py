@@ -35,6 +35,7 @@ from pathlib import Path
 import psycopg
 
 from register.adapters import deliveries, journal, locks, outbox
+from register.adapters.signing import SigningKey
 from register.batch import mutation_file, validation
 from register.batch.voucher import from_xml, to_xml
 from register.domain.subscriptions import Delivery, Subscription
@@ -120,6 +121,7 @@ def run(
     outbox_root: Path,
     run_date: date | None = None,
     *,
+    signer: SigningKey,
     clock: Callable[[], datetime] | None = None,
     progress: Progress | None = None,
     on_file: Callable[[Written], None] | None = None,
@@ -137,7 +139,7 @@ def run(
         summary = Summary(run_date, tenants=len({s.tenant_id for s in subscriptions}))
         for done, sub in enumerate(subscriptions, 1):
             try:
-                file = _subscription(conn, outbox_root, sub, run_date, head, clock, summary)
+                file = _subscription(conn, outbox_root, sub, run_date, head, clock, summary, signer)
             except (BatchError, validation.InvalidFile) as error:  # this subscriber's trouble: the others go on
                 summary.failed.append(f"{sub.bce} {sub.flow}: {error}")
                 log.error("%s %s: %s", sub.bce, sub.flow, error, extra={"tenant": sub.bce, "flow": sub.flow})
@@ -159,11 +161,11 @@ def run(
         return summary
 
 
-def _subscription(conn, outbox_root: Path, sub: Subscription, run_date, head, clock, summary) -> Written | None:
+def _subscription(conn, outbox_root: Path, sub: Subscription, run_date, head, clock, summary, signer) -> Written | None:
     folder = outbox.folder(outbox_root, sub.bce)
     if _settle_leftovers(conn, folder, sub, summary):
         sub = deliveries.subscription(conn, sub.tenant_id, sub.flow)  # its cursor, advanced by what was recorded
-    return None if sub is None else _deliver(conn, folder, sub, run_date, head, clock, summary)
+    return None if sub is None else _deliver(conn, folder, sub, run_date, head, clock, summary, signer)
 
 
 def _settle_leftovers(conn: psycopg.Connection, folder: Path, sub: Subscription, summary: Summary) -> bool:
@@ -206,10 +208,11 @@ def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data
     deliveries.record(conn, voucher)
 
 
-def _restore(conn: psycopg.Connection, folder: Path, done: Delivery) -> None:
+def _restore(conn: psycopg.Connection, folder: Path, done: Delivery, signer: SigningKey) -> None:
     """A delivered file that is missing or altered (an outbox restored from an older snapshot),
     written again from the journal: the same records and createdAt give the same bytes, which
-    the recorded SHA-256 proves before the file takes its name."""
+    the recorded SHA-256 proves before the file takes its name. Its voucher is signed again:
+    the same bytes with the same key (RSA PKCS#1 v1.5 signatures are deterministic)."""
     data_path = folder / done.file_name
     header = mutation_file.Header(
         done.bce, done.flow, done.run_date, done.first_sequence, done.last_sequence, done.record_count,
@@ -224,7 +227,7 @@ def _restore(conn: psycopg.Connection, folder: Path, done: Delivery) -> None:
         outbox.remove(part)
         raise BatchError(f"{data_path}: delivered on {done.run_date}, gone, and not rebuilt byte for byte")
     outbox.publish(part, data_path)
-    outbox.write_file(folder / done.voucher_name, to_xml(done))
+    outbox.write_file(folder / done.voucher_name, to_xml(done, signer))
     log.warning(
         "%s: delivered on %s but missing or altered; written again, byte for byte", data_path.name, done.run_date
     )
@@ -238,13 +241,14 @@ def _deliver(
     head: int,
     clock: Callable[[], datetime],
     summary: Summary,
+    signer: SigningKey,
 ) -> Written | None:
     """This subscription's file for ``run_date`` (module docstring, steps 2 and 3)."""
     done = deliveries.delivery_on(conn, sub.tenant_id, sub.flow, run_date)
     if done is not None:
         data_path, voucher_path = folder / done.file_name, folder / done.voucher_name
         if not (voucher_path.exists() and data_path.exists() and data_path.stat().st_size == done.size_bytes):
-            _restore(conn, folder, done)
+            _restore(conn, folder, done, signer)
             summary.restored += 1
         summary.unchanged += 1
         return None
@@ -265,7 +269,7 @@ def _deliver(
         sub.tenant_id, sub.bce, sub.flow, run_date, data_path.name, outbox.voucher_name(data_path.name), count,
         checked.size, checked.sha256, first, last_sequence, header.created_at,
     )  # fmt: skip
-    outbox.write_file(folder / delivery.voucher_name, to_xml(delivery))
+    outbox.write_file(folder / delivery.voucher_name, to_xml(delivery, signer))
     deliveries.record(conn, delivery)
     return Written(sub.bce, sub.flow, data_path.name, count, checked.size, checked.sha256, time.monotonic() - started)
 

@@ -2,6 +2,9 @@
 
 A voucher states a delivery (register.domain.subscriptions.Delivery): written
 from one, and read back into one when a killed run left it without its row.
+Every voucher written is signed (CONTRACT.md section 6, 1.1): an enveloped
+XML Signature by the service's signing key (register.adapters.signing), so a
+recipient can tell a voucher the service made from any other.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from datetime import date, datetime
 
 from lxml import etree
 
+from register.adapters.signing import SigningKey
+from register.adapters.xml_signature import sign_enveloped
 from register.batch.mutation_file import NAMESPACE as DATA_NAMESPACE
 from register.batch.mutation_file import timestamp
 from register.domain.subscriptions import Delivery
@@ -18,7 +23,7 @@ NAMESPACE = "urn:be:raas:voucher:v1"
 _N = f"{{{NAMESPACE}}}"
 
 
-def to_xml(delivery: Delivery) -> bytes:
+def to_xml(delivery: Delivery, signer: SigningKey) -> bytes:
     root = etree.Element(f"{_N}Voucher", nsmap={None: NAMESPACE})
     fields = [
         ("fileName", delivery.file_name),
@@ -34,7 +39,8 @@ def to_xml(delivery: Delivery) -> bytes:
     fields += [("schema", DATA_NAMESPACE), ("createdAt", timestamp(delivery.created_at))]
     for name, value in fields:
         etree.SubElement(root, _N + name).text = value
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    etree.indent(root)  # laid out before signing: whitespace inside the root is signed too
+    return sign_enveloped(root, signer)
 
 
 def from_xml(root: etree._Element, tenant_id: int, voucher_name: str) -> Delivery:

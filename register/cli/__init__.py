@@ -13,7 +13,7 @@ SUPPORTED = ((3, 11), (3, 13))  # pyproject.toml's requires-python; 3.12+ throug
 if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
     sys.exit(f"raas runs on Python 3.11 to 3.13, not {sys.version.split()[0]}")
 
-from register.cli import audit, batch, serve, setup, source, tenants  # noqa: E402
+from register.cli import audit, batch, serve, setup, source, tenants, voucher  # noqa: E402
 from register.cli.common import Failure  # noqa: E402
 from register.config import Settings  # noqa: E402
 
@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Settings come from the environment: DATABASE_URL, RAAS_HOME, RAAS_PUBLIC_URL, "
         "RAAS_MAX_REQUEST_BYTES, RAAS_AUTH_CACHE_SECONDS, RAAS_AUTH_USERNAME_LIMIT, RAAS_AUTH_ADDRESS_LIMIT, "
         "RAAS_DB_POOL_SIZE, RAAS_LOG_LEVEL, RAAS_METRICS_DIR, RAAS_PUSHGATEWAY_URL, RAAS_OUTBOX, "
-        "RAAS_RETENTION_DAYS (see README).",
+        "RAAS_RETENTION_DAYS, RAAS_SIGNING_KEY, RAAS_SIGNING_CERT, RAAS_SEARCH_RATE (see README).",
     )
     groups = top.add_subparsers(dest="group", required=True, metavar="COMMAND")
     setup.add_db_commands(groups)
@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_commands(groups)
     source.add_commands(groups)
     batch.add_commands(groups)
+    voucher.add_commands(groups)
     setup.add_demo_command(groups)
     return top
 

@@ -1,4 +1,5 @@
-"""`raas audit`: a tenant's audit trail, oldest first, as a table or JSON lines."""
+"""`raas audit`: a tenant's audit trail, oldest first, as a table or JSON lines; (1.1) `raas audit
+seal|verify|subject` beside it (register/cli/audit_trust.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import sys
 from datetime import UTC, datetime
 
+from register.cli import audit_trust
 from register.cli.common import Failure, bce
 from register.config import Settings
 
@@ -25,6 +27,8 @@ def cmd_audit(args, settings: Settings) -> None:
     from register.domain.errors import NotFound
     from register.services.audit import Audit
 
+    if args.bce is None:
+        raise Failure("raas audit needs --bce N (a tenant's trail), or one of: seal, verify, subject")
     if args.ssin is not None and not (len(args.ssin) == 11 and args.ssin.isdigit()):
         raise Failure(f"--ssin {args.ssin!r} is not 11 digits")
     since = _since(args.since) if args.since else None
@@ -60,10 +64,11 @@ def cmd_audit(args, settings: Settings) -> None:
 
 
 def add_commands(groups) -> None:
-    audit = groups.add_parser("audit", help="a tenant's audit trail, oldest first")
-    audit.add_argument("--bce", required=True, help="the tenant's BCE/KBO number")
+    audit = groups.add_parser("audit", help="a tenant's audit trail, oldest first; seal, verify, subject")
+    audit.add_argument("--bce", help="the tenant's BCE/KBO number (required for a tenant's trail)")
     audit.add_argument("--ssin", help="only calls that touched this SSIN")
     audit.add_argument("--since", help="only calls from this date (YYYY-MM-DD, UTC) or time (ISO 8601) on")
     audit.add_argument("--limit", type=int, default=10_000, help="at most so many rows (default 10000)")
     audit.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
     audit.set_defaults(run=cmd_audit)
+    audit_trust.add_commands(audit.add_subparsers(dest="action", required=False, metavar="{seal,verify,subject}"))

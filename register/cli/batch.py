@@ -28,6 +28,7 @@ def cmd_run(args, settings: Settings) -> None:
     from register.observability.batch import batch_run
 
     day = run_date(args.date)
+    signer = _signer(settings)  # before anything is written: never an unsigned voucher
     progress = None
     if sys.stderr.isatty():
 
@@ -38,7 +39,7 @@ def cmd_run(args, settings: Settings) -> None:
         try:
             with job.exclusive(conn), batch_run(settings.pushgateway_url) as metrics:
                 summary = job.run(
-                    conn, settings.outbox, day, progress=progress,
+                    conn, settings.outbox, day, signer=signer, progress=progress,
                     on_file=lambda file: metrics.file_written(file.flow, file.records),
                 )  # fmt: skip
                 if summary.failed:  # the others were served; the run still counts as failed
@@ -52,6 +53,15 @@ def cmd_run(args, settings: Settings) -> None:
     if progress:
         print("\r\x1b[K", end="", file=sys.stderr)
     print(summary.line())
+
+
+def _signer(settings: Settings):
+    from register import bootstrap
+
+    try:
+        return bootstrap.signing_key(settings)
+    except ValueError as error:
+        raise Failure(f"batch run not started, no voucher can be signed: {error}") from None
 
 
 def cmd_purge(args, settings: Settings) -> None:

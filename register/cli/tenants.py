@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from register.cli import certificates
 from register.cli.common import Failure, bce, password
 from register.config import Settings
 
@@ -116,3 +117,4 @@ def add_commands(groups) -> None:
     remove.add_argument("--bce", required=True)
     remove.add_argument("--username", required=True)
     remove.set_defaults(run=cmd_remove_client)
+    certificates.add_commands(tenant)

@@ -120,6 +120,18 @@ class UnknownDelivery(RegisterError):
     message = "No delivery of this tenant has that file name."
 
 
+class RateLimited(RegisterError):
+    """(1.1) The tenant has used up its search quota; ``retryAfterSeconds``: whole seconds, at least 1."""
+
+    reason = "RateLimited"
+    message = "The search quota is used up; retry later."
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"The search quota is used up; retry in {retry_after_seconds} s.", retryAfterSeconds=retry_after_seconds
+        )
+
+
 class Authentication(RegisterError):
     reason = "Authentication"
     message = "Authentication failed."

@@ -46,6 +46,13 @@ call_duration = Histogram(
     buckets=_CALL_BUCKETS,
 )
 
+# (1.1) Searches that left their tenant with less than a fifth of its quota (register.services.search_quota);
+# searches refused are raas_soap_calls_total{outcome="Client.RateLimited"}.
+search_quota_near = Counter(
+    "raas_search_quota_near",
+    "Searches that left their tenant with less than a fifth of its search quota (RAAS_SEARCH_RATE).",
+)
+
 # The nightly batch (`raas batch run`); fed through register.observability.batch.
 batch_runs = Counter("raas_batch_runs", "Nightly batch runs, by outcome (ok or failed).", ["outcome"])
 batch_files = Counter("raas_batch_files", "Nightly data files written (each with its voucher), by flow.", ["flow"])

@@ -23,6 +23,7 @@ from register.domain import phonetic, ranking
 from register.domain.birth_window import BirthWindow
 from register.domain.calls import Call
 from register.domain.dates import IncompleteDate
+from register.services.search_quota import SearchQuota
 
 # Below this a candidate is not worth showing: it shares a key but hardly the name.
 MIN_SCORE = 0.5
@@ -42,8 +43,9 @@ class Candidate:
 
 
 class PersonSearch:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, quota: SearchQuota | None = None) -> None:
         self._candidates = PersonCandidates(engine)
+        self._quota = quota  # (1.1) counts the searches of callers, not createBisNumber's duplicate check
 
     @staticmethod
     def lookup(query: ranking.Query, window: BirthWindow | None, gender: str | None,
@@ -93,6 +95,8 @@ class PersonSearch:
         if gender not in (None, "M", "F"):
             raise ValueError(f"gender must be M, F or None, not {gender!r}")
         query = ranking.Query.of(last_name, first_name, birth_date, gender)
+        if call is not None and self._quota is not None:
+            self._quota.take(call)  # after InvalidDate (the contract's order), before any search is made
         window = BirthWindow.around(query.birth_date, tolerance) if query.birth_date else None
         lookup = self.lookup(query, window, gender, max_results)
         found = []

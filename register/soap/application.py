@@ -18,6 +18,7 @@ from register.domain.errors import RegisterError
 from register.observability.calls import observation_of
 from register.services.audit import Audit
 from register.services.auth import Authenticator
+from register.services.certificates import CertificateAuthenticator
 from register.services.persons import PersonService
 from register.services.register import RegisterService
 from register.services.search import PersonSearch
@@ -50,6 +51,7 @@ class Services:
     audit: Audit
     search: PersonSearch | None = None
     subscriptions: SubscriptionService | None = None
+    certificates: CertificateAuthenticator | None = None  # (1.1) X.509-signed calls
 
 
 class RaasApplication(Application):

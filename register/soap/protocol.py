@@ -16,7 +16,7 @@ from spyne.protocol.soap import Soap11
 from register import safe_xml
 from register.domain.errors import InvalidPeriod, RegisterError
 from register.services.auth import LoginRefused
-from register.soap import faults
+from register.soap import faults, x509
 from register.soap.namespaces import COMMON, PASSWORD_TEXT, SOAP_ENV, SUBSCRIPTION, WSSE
 
 
@@ -82,9 +82,12 @@ class RaasSoap11(Soap11):
             _dates_in_calendar(ctx.in_body_doc)
 
     def _authenticate(self, ctx):
-        username, password = _username_token(ctx.in_header_doc)
         env = getattr(ctx.transport, "req_env", None) or {}
         try:
+            security = _security(ctx.in_header_doc)
+            if x509.is_signed(security):  # (1.1) a WS-Security X.509 signature instead of a UsernameToken
+                return x509.authenticate(self.app.raas.certificates, security.getparent().getparent(), security)
+            username, password = _username_token(ctx.in_header_doc)
             # the peer's address: behind a proxy, the proxy's (X-Forwarded-For is not trusted)
             return self.app.raas.authenticator.authenticate(username, password, env.get("REMOTE_ADDR"))
         except LoginRefused as error:
@@ -136,10 +139,14 @@ def _position(error: etree.XMLSyntaxError) -> str:
     return f"line {line}, column {column}"
 
 
+def _security(header):
+    """The WS-Security header (spyne hands over the Header's children), or None."""
+    return next((e for e in header or () if e.tag == f"{{{WSSE}}}Security"), None)
+
+
 def _username_token(header) -> tuple[str | None, str | None]:
     """Username and PasswordText of the WS-Security header; PasswordDigest is refused."""
-    # spyne hands over the Header's children
-    security = next((e for e in header or () if e.tag == f"{{{WSSE}}}Security"), None)
+    security = _security(header)
     token = security.find(f"{{{WSSE}}}UsernameToken") if security is not None else None
     if token is None:
         return None, None

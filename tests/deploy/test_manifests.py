@@ -110,7 +110,7 @@ def test_the_writable_paths_the_image_names_are_volumes():
     # the outbox: read by the service, written by the batch, the same claim
     assert mounts[env["RAAS_OUTBOX"]]["readOnly"] is True
     [cronjob] = by_kind("CronJob")
-    [batch] = pod_template(cronjob)["spec"]["containers"]
+    [batch] = pod_template(cronjob)["spec"]["initContainers"]
     assert _mounts(batch)[env["RAAS_OUTBOX"]].get("readOnly") is not True
     claims = {
         v["persistentVolumeClaim"]["claimName"]
@@ -126,8 +126,10 @@ def test_the_batch_never_runs_twice_at_once_and_the_upgrade_job_migrates():
     [cronjob] = by_kind("CronJob")
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
     assert cronjob["spec"]["timeZone"] == "Europe/Brussels"
-    [batch] = pod_template(cronjob)["spec"]["containers"]
+    [batch] = pod_template(cronjob)["spec"]["initContainers"]
     assert batch["args"] == ["batch", "run"]
+    [seal] = pod_template(cronjob)["spec"]["containers"]  # (1.1) after the batch: an init container ends first
+    assert seal["args"] == ["audit", "seal"]
     [job] = by_kind("Job")
     [upgrade] = pod_template(job)["spec"]["containers"]
     assert upgrade["args"] == ["db", "upgrade"]

@@ -11,8 +11,9 @@ PUBLISHED = Path(__file__).resolve().parents[2] / "xsd"
 
 
 def test_every_published_schema_is_in_the_package_with_the_same_bytes():
-    published = {path.name: path.read_bytes() for path in PUBLISHED.glob("*.xsd")}
-    packaged = {entry.name: entry.read_bytes() for entry in safe_xml.XSD.iterdir() if entry.name.endswith(".xsd")}
+    published = {str(path.relative_to(PUBLISHED)): path.read_bytes() for path in PUBLISHED.rglob("*.xsd")}
+    packaged_root = Path(str(safe_xml.XSD))
+    packaged = {str(path.relative_to(packaged_root)): path.read_bytes() for path in packaged_root.rglob("*.xsd")}
     assert published, "no published schema found"
     assert packaged.keys() == published.keys()
     assert {name for name in published if packaged[name] != published[name]} == set()

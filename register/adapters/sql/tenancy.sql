@@ -81,3 +81,23 @@ GRANT SELECT ON delivery TO raas_app;
 GRANT SELECT, INSERT, UPDATE ON person TO raas_app;
 -- Page tokens' key; /readyz's check that the schema and these sources are this code's.
 GRANT SELECT ON instance_secret, alembic_version, sql_source TO raas_app;
+
+-- (1.1) Certificates of tenants: no grant, read only through raas_certificate_login (certificates.sql).
+REVOKE ALL ON client_certificate FROM raas_app;
+ALTER TABLE client_certificate ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS client_certificate_of_tenant ON client_certificate;
+CREATE POLICY client_certificate_of_tenant ON client_certificate TO raas_app
+  USING (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int)
+  WITH CHECK (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int);
+
+-- (1.1) The search quota's buckets: each tenant takes from its own (raas_search_take, search_quota.sql).
+REVOKE ALL ON search_quota FROM raas_app;
+ALTER TABLE search_quota ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS search_quota_of_tenant ON search_quota;
+CREATE POLICY search_quota_of_tenant ON search_quota TO raas_app
+  USING (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int)
+  WITH CHECK (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int);
+GRANT SELECT, INSERT, UPDATE (tokens, updated_at) ON search_quota TO raas_app;
+
+-- (1.1) The audit's seals: written and read by the owner (`raas audit seal|verify`) only.
+REVOKE ALL ON audit_seal FROM raas_app;

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from register.adapters import database
+from register.adapters import database, signing
 from register.batch import job
 from register.domain.person import PersonIdentity
 from register.services import source_feed
 from register.services.source_feed import PersonChanged, SsinReplaced
+from tests.conftest import SIGNING_ENV, TEST_SIGNING
 
 ROOT = Path(__file__).resolve().parents[3]
 CREATED_AT = datetime(2026, 1, 15, 1, 30, tzinfo=timezone(timedelta(hours=1)))
@@ -107,6 +108,7 @@ def replace(engine, old: str, new: str) -> None:
 
 def run(conn, outbox: Path, run_date: date | None = None, **kw) -> job.Summary:
     kw.setdefault("clock", lambda: CREATED_AT)
+    kw.setdefault("signer", signing.load(TEST_SIGNING / "key.pem", TEST_SIGNING / "cert.pem"))
     return job.run(conn, outbox, run_date, **kw)
 
 
@@ -121,7 +123,8 @@ def journal(engine, tenant: Subscriber, flow: str) -> list[int]:
 
 def raas(database_url: str, outbox: Path, *args: str, python: list[str] | None = None, **popen):
     """`raas` in a process of its own (python: code run before the CLI, e.g. to plant a SIGKILL)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "RAAS_OUTBOX": str(outbox), "RAAS_LOG_LEVEL": "INFO"}
+    env = {**os.environ, "DATABASE_URL": database_url, "RAAS_OUTBOX": str(outbox), "RAAS_LOG_LEVEL": "INFO",
+           **SIGNING_ENV}  # fmt: skip
     prelude = "\n".join(python or [])
     code = f"import sys\n{prelude}\nfrom register.cli import main\nsys.exit(main({list(args)!r}))"
     return subprocess.Popen(
