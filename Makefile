@@ -12,7 +12,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch wsdl clean
+.PHONY: help run test test-pg test-reliability test-ha lint bench bench-storage bench-search bench-batch wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,3 +62,9 @@ clean: ## remove the virtual environment and the embedded database (var/)
 
 test-reliability: $(INSTALLED) ## load, fault and fuzzing tests (minutes; figures in var/reliability.json, docs/RELIABILITY.md)
 	$(PY) -m pytest -q -s -m reliability tests/reliability
+
+test-ha: $(INSTALLED) ## failovers of a 3-node Patroni cluster under load (root; installs patroni, etcd-server; figures in var/ha.json)
+	@test -x /usr/bin/patroni -a -x /usr/bin/etcd -a -x /usr/lib/postgresql/15/bin/pg_rewind || { \
+	  test "$$(id -u)" = 0 || { echo "make test-ha installs Debian's patroni, etcd-server and postgresql-15: run it as root"; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni etcd-server postgresql-15 postgresql-contrib; }
+	$(PY) -m pytest -q -s -m ha --basetemp=$${HA_BASETEMP:-/tmp/raas-ha-pytest} tests/ha

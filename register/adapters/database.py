@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import namedtuple_row
 from psycopg_pool import ConnectionPool
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import URL, Engine, create_engine, make_url
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from register.adapters.tenancy import APP_ROLE, SET_TENANT
 from register.config import Settings
@@ -36,13 +39,34 @@ def database_url(settings: Settings) -> str:
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Accept libpq-style postgresql:// URLs and use psycopg 3 for them."""
-    parsed = make_url(url)
+    """Accept libpq-style postgresql:// URLs and use psycopg 3 for them.
+
+    A libpq multi-host URL (``postgresql://u:p@h1:5432,h2:5432/raas?target_session_attrs=read-write``,
+    every node of a replicated cluster) becomes SQLAlchemy's spelling of it, one ``host`` parameter
+    per node; libpq then connects to the first node that answers as asked (the primary)."""
+    parsed = make_url(_hosts_as_parameters(url))
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":
         raise SystemExit(f"DATABASE_URL must be a postgresql:// URL, not {parsed.drivername}://")
     return parsed.render_as_string(hide_password=False)
+
+
+def _hosts_as_parameters(url: str) -> str:
+    parts = urlsplit(url)
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    query = "&".join([*(f"host={host}" for host in hosts.split(",")), *([parts.query] if parts.query else [])])
+    return urlunsplit((parts.scheme, f"{userinfo}@" if userinfo else "", parts.path, query, parts.fragment))
+
+
+def conninfo(url: str | URL) -> str:
+    """The libpq connection string of a SQLAlchemy URL, several hosts included (a URL's text would keep one)."""
+    parsed = make_url(sqlalchemy_url(url) if isinstance(url, str) else url)
+    _, params = PGDialect_psycopg().create_connect_args(parsed)
+    params.pop("context", None)  # SQLAlchemy's adapters, not a libpq option
+    return make_conninfo(**params)
 
 
 def create(settings: Settings, url: str | None = None, *, app_role: bool = False, **options) -> Engine:
@@ -80,9 +104,8 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
-            conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             pool = ConnectionPool(
-                conninfo,
+                conninfo(engine.url),
                 min_size=1,
                 max_size=max(engine.pool.size(), 1),
                 timeout=5,  # then Server.Unavailable rather than a hung worker
@@ -103,9 +126,8 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
 def connect_owner(url: str, application_name: str) -> psycopg.Connection:
     """One autocommit connection as the URL's (owner) role, in the contract's time zone (Europe/Brussels):
     long work such as the nightly batch, whose run dates and times are Brussels ones."""
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     return psycopg.connect(
-        conninfo, autocommit=True, application_name=application_name, options="-c TimeZone=Europe/Brussels"
+        conninfo(url), autocommit=True, application_name=application_name, options="-c TimeZone=Europe/Brussels"
     )
 
 
