@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import namedtuple_row
 from psycopg_pool import ConnectionPool
-from sqlalchemy import URL, Engine, create_engine, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+from register.adapters import primary
 from register.adapters.tenancy import APP_ROLE, SET_TENANT
 from register.config import Settings
 
@@ -69,13 +71,16 @@ def conninfo(url: str | URL) -> str:
     return make_conninfo(**params)
 
 
-def create(settings: Settings, url: str | None = None, *, app_role: bool = False, **options) -> Engine:
-    """SQLAlchemy engine; ``app_role``: its connections are APP_ROLE (the SOAP process), else the URL's role."""
+def create(
+    settings: Settings, url: str | None = None, *, app_role: bool = False, standby: bool = False, **options
+) -> Engine:
+    """SQLAlchemy engine; ``app_role``: its connections are APP_ROLE (the SOAP process), else the URL's role;
+    ``standby``: a read-only one (DATABASE_READ_URL), else its connections follow the primary (adapters.primary)."""
     options.setdefault("pool_size", settings.db_pool_size)
     options.setdefault("max_overflow", 2)
     options.setdefault("pool_timeout", 5)  # then Server.Unavailable rather than a hung worker
     options.setdefault("pool_pre_ping", False)
-    return create_engine(
+    engine = create_engine(
         url or database_url(settings),
         connect_args={
             "connect_timeout": 5,
@@ -84,8 +89,19 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
         },
         **options,
     )
+    if standby:
+        _standbys.add(engine)
+    elif _several_hosts(engine.url):
+        event.listen(engine, "connect", lambda dbapi_connection, _: primary.follow(dbapi_connection))
+    return engine
 
 
+def _several_hosts(url: URL) -> bool:
+    """A replicated cluster's URL (several hosts): its primary may move from one to another."""
+    return "," in PGDialect_psycopg().create_connect_args(url)[1].get("host", "")
+
+
+_standbys: weakref.WeakSet[Engine] = weakref.WeakSet()
 _pools: dict[tuple[int, str, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
@@ -99,6 +115,7 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
     and database (and server ``options``, e.g. ``-c enable_seqscan=off``),
     created after any fork (the key holds the pid). Its connections are
     APP_ROLE: they see a tenant's rows only once ``run`` has set that tenant.
+    A standby engine's pool waits 1 s for a connection, not 5: its callers then read on the primary.
     """
     key = (os.getpid(), engine.url.render_as_string(hide_password=False), options)
     with _pools_lock:
@@ -108,7 +125,8 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
                 conninfo(engine.url),
                 min_size=1,
                 max_size=max(engine.pool.size(), 1),
-                timeout=5,  # then Server.Unavailable rather than a hung worker
+                timeout=1 if engine in _standbys else 5,  # then Server.Unavailable rather than a hung worker
+                configure=primary.follow if _several_hosts(engine.url) and engine not in _standbys else None,
                 kwargs={
                     "autocommit": True,
                     "connect_timeout": 5,
