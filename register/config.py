@@ -2,7 +2,8 @@
 
 | variable                 | default                          | meaning                                   |
 |--------------------------|----------------------------------|-------------------------------------------|
-| DATABASE_URL             | embedded PostgreSQL in RAAS_HOME | the database (postgresql://...)            |
+| DATABASE_URL             | embedded PostgreSQL in RAAS_HOME | the database (postgresql://...; several hosts: h1:5432,h2:5432 with target_session_attrs=read-write) |
+| DATABASE_READ_URL        | none (reads on the primary)      | a synchronous standby for the read-only operations (falls back to the primary) |
 | RAAS_HOME                | ./var                            | embedded database, outbox                 |
 | RAAS_OUTBOX              | $RAAS_HOME/outbox                | nightly files                             |
 | RAAS_PUBLIC_URL          | http://<bind address>            | base of every WSDL's soap:address          |
@@ -39,6 +40,7 @@ class Settings:
     metrics_dir: str | None = None
     pushgateway_url: str | None = None
     retention_days: int = 90
+    database_read_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +60,7 @@ class Settings:
             metrics_dir=env.get("RAAS_METRICS_DIR") or None,
             pushgateway_url=env.get("RAAS_PUSHGATEWAY_URL") or None,
             retention_days=_int(env, "RAAS_RETENTION_DAYS", 90),
+            database_read_url=env.get("DATABASE_READ_URL") or None,
         )
 
 

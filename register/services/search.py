@@ -42,8 +42,8 @@ class Candidate:
 
 
 class PersonSearch:
-    def __init__(self, engine: Engine) -> None:
-        self._candidates = PersonCandidates(engine)
+    def __init__(self, engine: Engine, standby: Engine | None = None) -> None:
+        self._candidates = PersonCandidates(engine, standby)  # candidates read on the standby when there is one
 
     @staticmethod
     def lookup(query: ranking.Query, window: BirthWindow | None, gender: str | None,
