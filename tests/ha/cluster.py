@@ -301,13 +301,32 @@ class Cluster:
         members = self.members()
         if len(members) != len(self.nodes) or self.leader() is None:
             return False
+        [leader] = [m for m in members if m["role"] == "leader"]
         replicas = [m for m in members if m["role"] != "leader"]
-        return all(m["state"] in ("streaming", "running") for m in replicas) and any(
-            m["role"] == "sync_standby" for m in replicas
-        )
+        # on the leader's timeline with a known lag: streaming from it, not merely started (nor rewinding)
+        return all(
+            m["state"] in ("streaming", "running")
+            and m.get("timeline") == leader.get("timeline")
+            and isinstance(m.get("lag"), int)
+            for m in replicas
+        ) and any(m["role"] == "sync_standby" for m in replicas)
 
     def wait_healthy(self, timeout: float = 120) -> float:
         return self._wait(self.healthy, timeout, f"a healthy cluster (now {self.state()})")
+
+    def wait_failover(self, old: str, timeout: float = 120) -> str:
+        """Waits for another node than ``old`` to lead and run as a primary; returns its name."""
+        found: list[str] = []
+
+        def promoted() -> bool:
+            leader = self.leader()
+            if leader in (None, old) or not self.promoted(leader):
+                return False
+            found.append(leader)
+            return True
+
+        self._wait(promoted, timeout, f"a new primary after {old} (now {self.state()})")
+        return found[-1]
 
     def sync_standby(self) -> str | None:
         return next((m["name"] for m in self.members() if m["role"] == "sync_standby"), None)
@@ -316,9 +335,23 @@ class Cluster:
         member = next((m for m in self.members() if m["name"] == name), None)
         return member.get("timeline") if member else None
 
-    def url(self, database: str = "raas", **query: str) -> str:
-        """The multi-host URL of every node (libpq picks the one that answers as ``target_session_attrs``)."""
-        hosts = ",".join(f"127.0.0.1:{n.pg_port}" for n in self.nodes)
+    def promoted(self, name: str) -> bool:
+        """Its PostgreSQL runs as a primary (holding the leader key comes a moment before the promotion)."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self.conninfo(name), connect_timeout=2, autocommit=True) as conn:
+                return conn.execute("SELECT NOT pg_is_in_recovery()").fetchone()[0]
+        except psycopg.Error:
+            return False
+
+    def conninfo(self, name: str, database: str = "postgres") -> str:
+        return f"host=127.0.0.1 port={self.node(name).pg_port} dbname={database} user=postgres password={PASSWORD}"
+
+    def url(self, database: str = "raas", order: list[str] | None = None, **query: str) -> str:
+        """The multi-host URL of every node (libpq picks the first that answers as ``target_session_attrs``)."""
+        nodes = [self.node(name) for name in order] if order else self.nodes
+        hosts = ",".join(f"127.0.0.1:{n.pg_port}" for n in nodes)
         params = "&".join(f"{k}={v}" for k, v in {"target_session_attrs": "read-write", **query}.items())
         return f"postgresql://postgres:{PASSWORD}@{hosts}/{database}?{params}"
 

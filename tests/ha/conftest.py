@@ -66,7 +66,9 @@ def engine(cluster):
 
 
 @pytest.fixture
-def world(engine):
+def world(cluster, engine):
+    cluster.wait_healthy()  # a test starts on a whole cluster
+    engine.dispose()  # with no connection left from before a failover
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import requests
 
@@ -135,11 +136,13 @@ def _load(url, username, password, keys, limit, during):
 def _figures(stats, events, moments, samples, wrong, mismatches, overlaps) -> dict:
     fault = moments["fault"]
     failed = [e for e in events if not e[2] and e[1] >= fault]
-    first_failed = min((e[1] for e in failed), default=None)
+    # from the start of the first call that failed (it may have hung before it failed) to the end of
+    # the first write that succeeded and was sent after that call's answer
+    first_failed = min(failed, default=None)
     recovered = None
     if first_failed is not None:
-        recovered = min((e[1] for e in events if e[2] and e[3] and e[0] > first_failed), default=None)
-    last_failed = max((e[1] for e in failed), default=None)
+        recovered = min((e[1] for e in events if e[2] and e[3] and e[0] > first_failed[1]), default=None)
+    writes_ok = [fault] + sorted(e[1] for e in events if e[2] and e[3] and e[1] >= fault)
     not_ready = [t for t, ready, _ in samples if not ready and t >= fault]
     return {
         "calls": stats.calls,
@@ -153,8 +156,9 @@ def _figures(stats, events, moments, samples, wrong, mismatches, overlaps) -> di
         "listings_inconsistent": len(mismatches),
         "overlaps": overlaps,
         # from the first call that failed to the first write sent after it that succeeded
-        "failover_s": round(recovered - first_failed, 1) if recovered and first_failed else None,
-        "failures_span_s": round(last_failed - first_failed, 1) if failed else 0,
+        "failover_s": round(recovered - first_failed[0], 1) if recovered and first_failed else None,
+        # the longest time after the fault during which no write succeeded
+        "write_gap_s": round(max(b - a for a, b in pairwise(writes_ok)), 1) if len(writes_ok) > 1 else None,
         "ok_after_fault": sum(1 for e in events if e[2] and e[0] > fault),
         "new_leader_after_s": _since(moments, "leader"),
         "cluster_whole_after_s": _since(moments, "whole"),
