@@ -12,7 +12,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability test-ha lint bench bench-storage bench-search bench-batch wsdl clean
+.PHONY: help run test test-pg test-reliability test-ha bench-ha ha-packages lint bench bench-storage bench-search bench-batch wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,8 +63,13 @@ clean: ## remove the virtual environment and the embedded database (var/)
 test-reliability: $(INSTALLED) ## load, fault and fuzzing tests (minutes; figures in var/reliability.json, docs/RELIABILITY.md)
 	$(PY) -m pytest -q -s -m reliability tests/reliability
 
-test-ha: $(INSTALLED) ## failovers of a 3-node Patroni cluster under load (root; installs patroni, etcd-server; figures in var/ha.json)
+ha-packages:
 	@test -x /usr/bin/patroni -a -x /usr/bin/etcd -a -x /usr/lib/postgresql/15/bin/pg_rewind || { \
-	  test "$$(id -u)" = 0 || { echo "make test-ha installs Debian's patroni, etcd-server and postgresql-15: run it as root"; exit 1; }; \
+	  test "$$(id -u)" = 0 || { echo "the HA targets install Debian's patroni, etcd-server and postgresql-15: run them as root"; exit 1; }; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni etcd-server postgresql-15 postgresql-contrib; }
+
+test-ha: $(INSTALLED) ha-packages ## failovers of a 3-node Patroni cluster under load (root; installs patroni, etcd-server; figures in var/ha.json)
 	$(PY) -m pytest -q -s -m ha --basetemp=$${HA_BASETEMP:-/tmp/raas-ha-pytest} tests/ha
+
+bench-ha: $(INSTALLED) ha-packages ## make bench's register and list phases on the Patroni cluster, with and without DATABASE_READ_URL (var/ha-bench.json)
+	$(PY) -m tests.ha.bench
