@@ -106,8 +106,9 @@ def serve(cluster, tmp_path):
         stop(server)
 
 
-def record(name: str, figures: dict) -> None:
-    """Keeps a scenario's figures in RESULTS under ``scenarios`` and the worst case at the top level."""
+def record(name: str, figures: dict, scenario: bool = True) -> None:
+    """Keeps a failover scenario's figures in RESULTS under ``scenarios`` and the worst case at the top level;
+    other figures (``scenario=False``) under their own name."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     load = os.getloadavg()
@@ -116,7 +117,7 @@ def record(name: str, figures: dict) -> None:
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "loadavg": [round(x, 2) for x in load],
     }
-    if name.startswith("batch"):
+    if not scenario:
         everything[name] = figures
     else:
         everything.setdefault("scenarios", {})[name] = figures

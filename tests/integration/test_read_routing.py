@@ -86,3 +86,15 @@ def test_a_connection_to_a_new_primary_shuts_those_to_the_old_one(database_url, 
             old.execute("SELECT 1")
         assert new.execute("SELECT 1").fetchone() == (1,)
         assert list(primary._servers) == [new]
+
+
+def test_the_composition_root_builds_a_standby_only_when_database_read_url_is_set(engine, caller, database_url):
+    from register import bootstrap
+
+    assert not bootstrap.read_routing(Settings.from_env({}), engine).has_standby
+    routed = bootstrap.read_routing(Settings.from_env({"DATABASE_READ_URL": database_url}), engine)
+    try:
+        assert routed.has_standby
+        assert Registrations(engine, routed).dossier_types(caller)[0][0] == "A"
+    finally:
+        routed.standby_engine.dispose()
