@@ -48,6 +48,20 @@ def batch(figures: dict) -> str:
     )
 
 
+def read_url(figures: dict) -> str:
+    r = figures.get("read_url_standby_sigkill")
+    if not r:
+        return ""
+    return (
+        f"DATABASE_READ_URL on the synchronous standby ({r['standby']}), its postmaster SIGKILLed under the load: "
+        f"{r['calls']:,} calls, {r['ok']:,} OK, {r['unavailable']} Server.Unavailable, {r['no_answer']} without answer, "
+        f"{r['listings_inconsistent']} listings inconsistent, {r['acknowledged_writes_lost']} acknowledged writes lost; "
+        f"reads fell back to the primary ({r['fallbacks_logged']} warnings logged), the longest time without a "
+        f"successful write {r['write_gap_s']} s, the standby streaming again after {r['cluster_whole_after_s']} s "
+        f"(synchronous standby after: {r['sync_standby_after']}; load average {r['loadavg'][0]})."
+    )
+
+
 def bench(path: Path) -> str:
     if not path.exists():
         return ""
@@ -71,6 +85,8 @@ def main() -> int:
     print(scenarios(figures))
     print()
     print(batch(figures))
+    print()
+    print(read_url(figures))
     print()
     print(bench(Path("var/ha-bench.json")))
     return 0

@@ -167,8 +167,18 @@ def _figures(stats, events, moments, samples, wrong, mismatches, overlaps) -> di
         "liveness_failures": sum(1 for _, _, alive in samples if not alive),
         "liveness_longest_failure_s": round(longest_failure([(t, alive) for t, _, alive in samples]), 1),
         "readiness_longest_failure_s": round(longest_failure([(t, ready) for t, ready, _ in samples]), 1),
+        # what the kubelet would have done with the deployment's probes (failureThreshold failures, periodSeconds
+        # apart): take the pod out of the Service (and so out of the PDB's healthy count), or restart it
+        "kubelet_unready": _kubelet_acts(samples, 1, probe("readinessProbe")),
+        "kubelet_restart": _kubelet_acts(samples, 2, probe("livenessProbe")),
         "probe_samples": len(samples),
     }
+
+
+def _kubelet_acts(samples, column: int, settings: dict) -> bool:
+    """Whether some failing stretch lasted long enough for failureThreshold probes in a row, wherever they fell."""
+    longest = longest_failure([(s[0], s[column]) for s in samples])
+    return longest >= settings["periodSeconds"] * (settings["failureThreshold"] - 1)
 
 
 def _since(moments: dict, name: str) -> float | None:

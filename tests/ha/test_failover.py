@@ -53,10 +53,7 @@ def _check(outcome, server, cluster, old: str, name: str, rewinds_before: int) -
     assert outcome.wrong == [], outcome.wrong[:5]
     assert figures["overlaps"] == 0
     # the kubelet restarts a pod after failureThreshold failed probes in a row, periodSeconds apart: never here
-    liveness = scenario.probe("livenessProbe")
-    assert figures["liveness_longest_failure_s"] < liveness["periodSeconds"] * (liveness["failureThreshold"] - 1), (
-        figures
-    )
+    assert figures["kubelet_restart"] is False, figures
     assert figures["rejoined"], (figures, cluster.state())
     assert figures["ok_after_fault"] > 100, figures
     assert server.process.poll() is None
