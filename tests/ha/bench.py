@@ -5,7 +5,7 @@ primary's CPU per read.
 
 Starts tests/ha/cluster.py's etcd and three nodes, then runs bench.register's register and list phases
 twice on the cluster's multi-host URL (RAAS_BENCH_DATABASE_URL): once with every read on the primary,
-once with DATABASE_READ_URL on the synchronous standby. RAAS_BENCH_POSTMASTER_PID points bench.register
+once with DATABASE_READ_URL on the synchronous standby; then a search phase both ways (tests/ha/bench_search.py). RAAS_BENCH_POSTMASTER_PID points bench.register
 at the primary's postmaster, so "postgres" CPU per call is the primary's alone. Writes both reports
 (var/ha-bench-primary.json, var/ha-bench-standby.json) and a summary (var/ha-bench.json); stops the
 cluster by pid whatever happens. A benchmark: it never fails on a figure.
@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.ha.bench_search import search_phases
 from tests.ha.cluster import Cluster
 
 VAR = Path("var")
@@ -73,6 +74,9 @@ def main(argv=None) -> int:
         for label, url in (("primary", None), ("standby", read_url)):
             summary[label] = run_bench(cluster, label, args, url)
             print(json.dumps(summary[label]), flush=True)
+        os.environ["RAAS_BENCH_DATABASE_URL"] = cluster.url("postgres")
+        pid = cluster.node(cluster.leader()).postmaster_pid()
+        summary["search"] = search_phases(read_url, pid, args.duration)
         (VAR / "ha-bench.json").write_text(json.dumps(summary, indent=2) + "\n")
         print(f"results: {VAR / 'ha-bench.json'}")
         return 0
