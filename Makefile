@@ -20,7 +20,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed-$(PYVER)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test smoke python test-pg test-reliability lint bench bench-storage bench-search bench-batch requirements wsdl clean
+.PHONY: help run test smoke python test-pg test-reliability test-ha bench-ha ha-packages lint bench bench-storage bench-search bench-batch requirements wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -93,3 +93,14 @@ clean: ## remove the virtual environment and the embedded database (var/)
 
 test-reliability: $(INSTALLED) ## load, fault and fuzzing tests (minutes; figures in var/reliability.json, docs/RELIABILITY.md)
 	$(PY) -m pytest -q -s -m reliability tests/reliability
+
+ha-packages:
+	@test -x /usr/bin/patroni -a -x /usr/bin/etcd -a -x /usr/lib/postgresql/15/bin/pg_rewind || { \
+	  test "$$(id -u)" = 0 || { echo "the HA targets install Debian's patroni, etcd-server and postgresql-15: run them as root"; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni etcd-server postgresql-15 postgresql-contrib; }
+
+test-ha: $(INSTALLED) ha-packages ## failovers of a 3-node Patroni cluster under load (root; installs patroni, etcd-server; figures in var/ha.json)
+	$(PY) -m pytest -q -s -m ha --basetemp=$${HA_BASETEMP:-/tmp/raas-ha-pytest} tests/ha
+
+bench-ha: $(INSTALLED) ha-packages ## make bench's register and list phases on the Patroni cluster, with and without DATABASE_READ_URL (var/ha-bench.json)
+	$(PY) -m tests.ha.bench

@@ -41,7 +41,7 @@ from bench.plans import make_echo_plan, make_list_plan, make_register_plan
 from bench.postgres import temporary_home
 from bench.processes import ceiling_server, raas_server
 from bench.reports import disturbed, host_facts, notes, svg, table, write_json
-from bench.world import USERNAME, World, build_world, tear_down
+from bench.world import USERNAME, World, build_world, same_database, tear_down
 
 TARGET_RATIO, TARGET_P99_MS = 0.50, 25.0
 PHASES = ("plain", "echo", "register", "list")
@@ -150,6 +150,8 @@ def main(argv=None) -> int:
         if "register" in args.phases:
             env = dict(os.environ, RAAS_HOME=str(world.home), DATABASE_URL=world.url)
             env.pop("RAAS_PUBLIC_URL", None)
+            if env.get("DATABASE_READ_URL"):  # a standby of the same cluster: the run's database on it
+                env["DATABASE_READ_URL"] = same_database(env["DATABASE_READ_URL"], world.url)
             server, base = raas_server(env, work / "raas.log", args.workers, args.threads, experiments(args))
             url = f"{base}/ws/RegisterService"
             with server:

@@ -70,7 +70,7 @@ def _fresh_database(url: str) -> tuple[str, Callable[[], None]]:
     """A new database on the server of ``url``, and the function that drops it."""
     parsed = make_url(url)
     name = f"raas_bench_{uuid.uuid4().hex[:12]}"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = database.conninfo(parsed)  # every host of a multi-host URL (a replicated cluster)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -79,6 +79,15 @@ def _fresh_database(url: str) -> tuple[str, Callable[[], None]]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
     return parsed.set(database=name).render_as_string(hide_password=False), drop
+
+
+def same_database(url: str, other: str) -> str:
+    """``url`` (e.g. DATABASE_READ_URL) naming the database of ``other`` (the one made for the run)."""
+    return (
+        make_url(database.sqlalchemy_url(url))
+        .set(database=make_url(other).database)
+        .render_as_string(hide_password=False)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +118,9 @@ class World:
         return self.scalar("SELECT count(*) FROM audit WHERE operation = :op AND outcome = 'OK'", op=operation)
 
     def postmaster_pid(self) -> int | None:
-        """The embedded server's postmaster (None for an external server)."""
+        """The embedded server's postmaster (None for an external server, unless RAAS_BENCH_POSTMASTER_PID names it)."""
+        if os.environ.get("RAAS_BENCH_POSTMASTER_PID"):  # an external server's primary, to count its CPU
+            return int(os.environ["RAAS_BENCH_POSTMASTER_PID"])
         pid_file = self.home / "postgres" / "data" / "postmaster.pid"
         if self.drop or not pid_file.exists():
             return None

@@ -42,8 +42,11 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
     engine = database.create(settings, url, app_role=True)  # the SOAP path never uses the owner role
-    registrations = Registrations(engine)
-    search = PersonSearch(engine, SearchQuota(engine, settings.search_rate) if settings.search_rate else None)
+    reads = read_routing(settings, engine)
+    registrations = Registrations(engine, reads)
+    search = PersonSearch(
+        engine, SearchQuota(engine, settings.search_rate) if settings.search_rate else None, reads.standby_engine
+    )
     audit = Audit(engine)
     services = Services(
         authenticator=Authenticator(
@@ -52,13 +55,25 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
             limits=(settings.auth_username_limit, settings.auth_address_limit),
         ),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
-        persons=PersonService(engine, strong_matches=phonetic_matches(search)),
+        persons=PersonService(engine, strong_matches=phonetic_matches(search), reads=reads),
         audit=audit,
         search=search,
-        subscriptions=SubscriptionService(Subscriptions(engine), Outbox(settings.outbox), audit),
+        subscriptions=SubscriptionService(Subscriptions(engine, reads), Outbox(settings.outbox), audit),
         certificates=CertificateAuthenticator(engine),
     )
     return Router(services, settings.public_url or DEFAULT_PUBLIC_URL, settings.max_request_bytes, Readiness(engine))
+
+
+def read_routing(settings: Settings, engine: Engine):
+    """Where the read-only operations read: DATABASE_READ_URL's standby when set (falling back to the
+    primary), else the primary (register.adapters.reads). A new read-only operation takes this object."""
+    from register.adapters.reads import Reads
+
+    standby = None
+    if settings.database_read_url:
+        url = database.sqlalchemy_url(settings.database_read_url)
+        standby = database.create(settings, url, app_role=True, standby=True)
+    return Reads(engine, standby)
 
 
 def database_url(settings: Settings) -> str:

@@ -2,7 +2,8 @@
 
 | variable                 | default                          | meaning                                   |
 |--------------------------|----------------------------------|-------------------------------------------|
-| DATABASE_URL             | embedded PostgreSQL in RAAS_HOME | the database (postgresql://...)            |
+| DATABASE_URL             | embedded PostgreSQL in RAAS_HOME | the database (postgresql://...; several hosts: h1:5432,h2:5432 with target_session_attrs=read-write) |
+| DATABASE_READ_URL        | none (reads on the primary)      | a synchronous standby for the read-only operations (falls back to the primary) |
 | RAAS_HOME                | ./var                            | embedded database, outbox                 |
 | RAAS_OUTBOX              | $RAAS_HOME/outbox                | nightly files                             |
 | RAAS_PUBLIC_URL          | http://<bind address>            | base of every WSDL's soap:address          |
@@ -45,6 +46,7 @@ class Settings:
     signing_key: str | None = None  # with signing_cert; neither: a pair created once under home/signing
     signing_cert: str | None = None
     search_rate: int = 600
+    database_read_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -67,6 +69,7 @@ class Settings:
             signing_key=env.get("RAAS_SIGNING_KEY") or None,
             signing_cert=env.get("RAAS_SIGNING_CERT") or None,
             search_rate=_int(env, "RAAS_SEARCH_RATE", 600),
+            database_read_url=env.get("DATABASE_READ_URL") or None,
         )
 
 

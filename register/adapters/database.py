@@ -11,12 +11,17 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+import weakref
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import namedtuple_row
 from psycopg_pool import ConnectionPool
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+from register.adapters import primary
 from register.adapters.tenancy import APP_ROLE, SET_TENANT
 from register.config import Settings
 
@@ -37,8 +42,12 @@ def database_url(settings: Settings) -> str:
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Accept libpq-style postgresql:// URLs and use psycopg 3 for them."""
-    parsed = make_url(url)
+    """Accept libpq-style postgresql:// URLs and use psycopg 3 for them.
+
+    A libpq multi-host URL (``postgresql://u:p@h1:5432,h2:5432/raas?target_session_attrs=read-write``,
+    every node of a replicated cluster) becomes SQLAlchemy's spelling of it, one ``host`` parameter
+    per node; libpq then connects to the first node that answers as asked (the primary)."""
+    parsed = make_url(_hosts_as_parameters(url))
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":
@@ -46,13 +55,33 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create(settings: Settings, url: str | None = None, *, app_role: bool = False, **options) -> Engine:
-    """SQLAlchemy engine; ``app_role``: its connections are APP_ROLE (the SOAP process), else the URL's role."""
+def _hosts_as_parameters(url: str) -> str:
+    parts = urlsplit(url)
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    query = "&".join([*(f"host={host}" for host in hosts.split(",")), *([parts.query] if parts.query else [])])
+    return urlunsplit((parts.scheme, f"{userinfo}@" if userinfo else "", parts.path, query, parts.fragment))
+
+
+def conninfo(url: str | URL) -> str:
+    """The libpq connection string of a SQLAlchemy URL, several hosts included (a URL's text would keep one)."""
+    parsed = make_url(sqlalchemy_url(url) if isinstance(url, str) else url)
+    _, params = PGDialect_psycopg().create_connect_args(parsed)
+    params.pop("context", None)  # SQLAlchemy's adapters, not a libpq option
+    return make_conninfo(**params)
+
+
+def create(
+    settings: Settings, url: str | None = None, *, app_role: bool = False, standby: bool = False, **options
+) -> Engine:
+    """SQLAlchemy engine; ``app_role``: its connections are APP_ROLE (the SOAP process), else the URL's role;
+    ``standby``: a read-only one (DATABASE_READ_URL), else its connections follow the primary (adapters.primary)."""
     options.setdefault("pool_size", settings.db_pool_size)
     options.setdefault("max_overflow", 2)
     options.setdefault("pool_timeout", 5)  # then Server.Unavailable rather than a hung worker
     options.setdefault("pool_pre_ping", False)
-    return create_engine(
+    engine = create_engine(
         url or database_url(settings),
         connect_args={
             "connect_timeout": 5,
@@ -61,8 +90,19 @@ def create(settings: Settings, url: str | None = None, *, app_role: bool = False
         },
         **options,
     )
+    if standby:
+        _standbys.add(engine)
+    elif _several_hosts(engine.url):
+        event.listen(engine, "connect", lambda dbapi_connection, _: primary.follow(dbapi_connection))
+    return engine
 
 
+def _several_hosts(url: URL) -> bool:
+    """A replicated cluster's URL (several hosts): its primary may move from one to another."""
+    return "," in PGDialect_psycopg().create_connect_args(url)[1].get("host", "")
+
+
+_standbys: weakref.WeakSet[Engine] = weakref.WeakSet()
 _pools: dict[tuple[int, str, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
@@ -86,17 +126,18 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
     and database (and server ``options``, e.g. ``-c enable_seqscan=off``),
     created after any fork (the key holds the pid). Its connections are
     APP_ROLE: they see a tenant's rows only once ``run`` has set that tenant.
+    A standby engine's pool waits 1 s for a connection, not 5: its callers then read on the primary.
     """
     key = (os.getpid(), engine.url.render_as_string(hide_password=False), options)
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
-            conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             pool = ConnectionPool(
-                conninfo,
+                conninfo(engine.url),
                 min_size=1,
                 max_size=max(engine.pool.size(), 1),
-                timeout=5,  # then Server.Unavailable rather than a hung worker
+                timeout=1 if engine in _standbys else 5,  # then Server.Unavailable rather than a hung worker
+                configure=primary.follow if _several_hosts(engine.url) and engine not in _standbys else None,
                 kwargs={
                     "autocommit": True,
                     "connect_timeout": 5,
@@ -114,9 +155,8 @@ def statement_pool(engine: Engine, options: str = "") -> ConnectionPool:
 def connect_owner(url: str, application_name: str) -> psycopg.Connection:
     """One autocommit connection as the URL's (owner) role, in the contract's time zone (Europe/Brussels):
     long work such as the nightly batch, whose run dates and times are Brussels ones."""
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     return psycopg.connect(
-        conninfo, autocommit=True, application_name=application_name, options="-c TimeZone=Europe/Brussels"
+        conninfo(url), autocommit=True, application_name=application_name, options="-c TimeZone=Europe/Brussels"
     )
 
 

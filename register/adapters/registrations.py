@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from register.adapters.database import run, statement_pool
+from register.adapters.reads import Reads
 from register.adapters.tenancy import AS_TENANT
 from register.domain.calls import Call
 from register.domain.periods import Period
@@ -45,23 +46,19 @@ _UNREGISTER = (
     " CASE WHEN %(whole)s::boolean THEN NULL ELSE daterange(%(start)s, %(end)s, '[]') END) r"
 )
 _REFUSAL = "SELECT reason, info FROM raas_person_refusal(%(ssin)s, %(allow_canceled)s)"
-_DOSSIER_TYPES = (
-    "WITH audited AS (INSERT INTO audit (tenant_id, username, operation, outcome, request_id)"
-    " VALUES (%(tenant)s, %(username)s, 'listDossierTypes', 'OK', %(request_id)s))"
-    " SELECT code, label FROM dossier_type WHERE tenant_id = %(tenant)s ORDER BY code"
-)
+# Read-only: audited by register.adapters.reads (on the standby when there is one, else one statement)
+_DOSSIER_TYPES = "SELECT code, label FROM dossier_type WHERE tenant_id = %(tenant)s ORDER BY code"
 _FIND = (
-    "WITH audited AS (INSERT INTO audit (tenant_id, username, operation, ssins, outcome, request_id)"
-    " VALUES (%(tenant)s, %(username)s, 'listRegistrations', %(ssins)s, 'OK', %(request_id)s))"
-    " SELECT ssin, dossier_type, lower(period) AS first_day, upper(period) - 1 AS last_day"
+    "SELECT ssin, dossier_type, lower(period) AS first_day, upper(period) - 1 AS last_day"
     " FROM registration WHERE {where}"
     " ORDER BY ssin, dossier_type, lower(period) LIMIT %(limit)s"
 )
 
 
 class Registrations:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, reads: Reads | None = None) -> None:
         self._pool = statement_pool(engine)
+        self._reads = reads or Reads(engine)
 
     def _all(self, statement: str, params: dict, tenant: int | None = None) -> list:
         return run(self._pool, statement, params, tenant)
@@ -140,13 +137,7 @@ class Registrations:
     ) -> list[Registration]:
         """The tenant's lines matching every filter given, in listing order, after the keyset ``after``."""
         where = ["tenant_id = %(tenant)s"]
-        params: dict = {
-            "tenant": call.tenant_id,
-            "username": call.username,
-            "request_id": call.request_id,
-            "ssins": [ssin] if ssin else None,
-            "limit": limit,
-        }
+        params: dict = {"tenant": call.tenant_id, "limit": limit}
         if ssin is not None:
             where.append("ssin = %(ssin)s")
             params["ssin"] = ssin
@@ -159,15 +150,12 @@ class Registrations:
         if after is not None:
             where.append("(ssin, dossier_type, lower(period)) > (%(after_ssin)s, %(after_type)s, %(after_start)s)")
             params.update(after_ssin=after[0], after_type=after[1], after_start=after[2])
-        rows = self._all(_FIND.format(where=" AND ".join(where)), params, call.tenant_id)
+        statement = _FIND.format(where=" AND ".join(where))
+        rows = self._reads.audited(call, "listRegistrations", [ssin] if ssin else None, statement, params)
         return [Registration(r.ssin, r.dossier_type, Period(r.first_day, r.last_day)) for r in rows]
 
     def dossier_types(self, call: Call) -> list[tuple[str, str]]:
-        rows = self._all(
-            _DOSSIER_TYPES,
-            {"tenant": call.tenant_id, "username": call.username, "request_id": call.request_id},
-            call.tenant_id,
-        )
+        rows = self._reads.audited(call, "listDossierTypes", None, _DOSSIER_TYPES, {})
         return [(r.code, r.label) for r in rows]
 
     def instance_secret(self) -> bytes:

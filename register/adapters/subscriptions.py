@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from register.adapters.database import run, statement_pool
+from register.adapters.reads import Reads
 from register.domain.calls import Call
 from register.domain.subscriptions import Delivery, Subscription
 
@@ -40,8 +41,8 @@ _DELIVERY_COLUMNS = (
     "d.tenant_id, (SELECT t.bce FROM tenant t WHERE t.id = d.tenant_id), d.flow, d.run_date, d.file_name,"
     " d.voucher_name, d.record_count, d.size_bytes, d.sha256, d.first_sequence, d.last_sequence, d.created_at"
 )
-_DELIVERIES = (
-    _AUDITED + f"SELECT {_DELIVERY_COLUMNS} FROM delivery d WHERE d.tenant_id = %(tenant)s"
+_DELIVERIES = (  # read-only: audited by register.adapters.reads
+    f"SELECT {_DELIVERY_COLUMNS} FROM delivery d WHERE d.tenant_id = %(tenant)s"
     " AND d.run_date >= coalesce(%(from_date)s::date, '-infinity')"
     " AND d.run_date <= coalesce(%(to_date)s::date, 'infinity') ORDER BY d.run_date, d.flow"
 )
@@ -50,8 +51,9 @@ _DELIVERY = f"SELECT {_DELIVERY_COLUMNS} FROM delivery d WHERE d.tenant_id = %(t
 
 
 class Subscriptions:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, reads: Reads | None = None) -> None:
         self._pool = statement_pool(engine)
+        self._reads = reads or Reads(engine)
 
     def _run(self, statement: str, call: Call, operation: str | None = None, **params) -> list:
         who = {"tenant": call.tenant_id, "username": call.username, "request_id": call.request_id}
@@ -68,7 +70,8 @@ class Subscriptions:
         return [Subscription(*row) for row in self._run(_SUBSCRIPTIONS, call, "listSubscriptions")]
 
     def deliveries(self, call: Call, from_date: date | None, to_date: date | None) -> list[Delivery]:
-        rows = self._run(_DELIVERIES, call, "listDeliveries", from_date=from_date, to_date=to_date)
+        params = {"from_date": from_date, "to_date": to_date}
+        rows = self._reads.audited(call, "listDeliveries", None, _DELIVERIES, params)
         return [Delivery(*row) for row in rows]
 
     def delivery(self, call: Call, file_name: str) -> Delivery | None:

@@ -43,8 +43,8 @@ class Candidate:
 
 
 class PersonSearch:
-    def __init__(self, engine: Engine, quota: SearchQuota | None = None) -> None:
-        self._candidates = PersonCandidates(engine)
+    def __init__(self, engine: Engine, quota: SearchQuota | None = None, standby: Engine | None = None) -> None:
+        self._candidates = PersonCandidates(engine, standby)  # candidates read on the standby when there is one
         self._quota = quota  # (1.1) counts the searches of callers, not createBisNumber's duplicate check
 
     @staticmethod

@@ -180,7 +180,7 @@ def test_every_setting_the_manifests_give_is_documented_and_every_secret_key_exi
             for env in container.get("env", []):
                 assert env["name"] in documented, env["name"]
                 ref = env.get("valueFrom", {}).get("secretKeyRef")
-                if ref:
+                if ref and not ref.get("optional"):  # an optional key may be left out of the Secret
                     assert ref["key"] in secrets[ref["name"]], ref
             for source in container.get("envFrom", []):
                 assert source["configMapRef"]["name"] == configmap["metadata"]["name"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from register.adapters import reads
 from register.adapters.database import run, statement_pool
 from register.adapters.tenancy import APP_ROLE
 from register.domain.calls import Call
@@ -50,13 +51,15 @@ def test_a_repository_query_for_one_tenant_run_with_another_tenant_set_gets_noth
 
 
 def test_the_registers_own_listing_with_the_wrong_tenant_set_returns_no_row(
-    registrations, ours, theirs, both_registered
+    registrations, ours, theirs, both_registered, monkeypatch
 ):
     # the repository filters on the caller's tenant, the transaction is set to another one: the
     # statement's audit row (of the caller's tenant) is refused, so the whole statement is, rows included
     wrong = Call(ours.id, "someone", "req-1")
-    original = registrations._all
-    registrations._all = lambda statement, params, tenant=None: original(statement, params, theirs.id)
+    original = reads.run  # the listings' statements run there (register.adapters.reads)
+    monkeypatch.setattr(
+        reads, "run", lambda pool, statement, params, tenant=None: original(pool, statement, params, theirs.id)
+    )
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match='policy for table "audit"'):
         registrations.find(wrong, ssin=both_registered, dossier_type=None, period=None, after=None, limit=10)
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match='policy for table "audit"'):

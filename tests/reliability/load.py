@@ -233,17 +233,18 @@ def listed_runs(body: bytes) -> list[tuple[int, int]]:
     return out
 
 
-def run_load(url, username, password, keys, clients: int, seconds: float, during=None, seed: int = 1):
-    """``clients`` clients on disjoint shares of ``keys`` for ``seconds``; ``during(elapsed)`` is called each 0.1 s."""
+def run_load(url, username, password, keys, clients: int, seconds: float, during=None, seed: int = 1, client=None):
+    """``clients`` clients on disjoint shares of ``keys`` for ``seconds``; ``during(elapsed)`` is called each 0.1 s
+    and ends the load early when it returns True. ``client``: a subclass of Client to use."""
     stop = threading.Event()
     share = [keys[i::clients] for i in range(clients)]
-    threads = [Client(url, username, password, share[i], seed * 1000 + i, stop) for i in range(clients)]
+    threads = [(client or Client)(url, username, password, share[i], seed * 1000 + i, stop) for i in range(clients)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     while (elapsed := time.monotonic() - started) < seconds:
-        if during:
-            during(elapsed)
+        if during and during(elapsed) is True:
+            break
         time.sleep(0.1)
     stop.set()
     for thread in threads:
