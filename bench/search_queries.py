@@ -236,6 +236,11 @@ def _new_queries(population: Population, seed: int) -> list[Query]:
     for p in persons:
         for born in (p.birth_date, p.birth_date[:4]):
             alike[(normalise(p.last_name), born, normalise(_first_word(p.first_name)))] += 1
+    # the query cannot tell the person sought from those called by any form of the name it gives
+    alike_names: dict[str, set[str]] = {}
+    for k in VARIANT_KINDS:
+        for name, others in search_given_variants.variants(k).items():
+            alike_names.setdefault(name, set()).update(others)
     for kind in VARIANT_KINDS:
         variants = search_given_variants.variants(kind)
         eligible = [p for p in persons if _first_word(p.first_name) in variants]
@@ -248,19 +253,19 @@ def _new_queries(population: Population, seed: int) -> list[Query]:
             # name born that year compete, and those called by the variant itself are ties
             born = p.birth_date if rng.random() < 0.5 else p.birth_date[:4]
             last = normalise(p.last_name)
-            called = {word, variant, *variants[word], *variants.get(variant, ())}  # all of them answer it
+            called = {word, variant, *variants[word], *variants.get(variant, ())}
+            called |= {n for c in list(called) for n in alike_names.get(c, ())}  # and their other forms
             ties = sum(alike[(last, born, normalise(n))] for n in {normalise(n) for n in called})
             birth = born if len(born) > 4 else f"{born}-00-00"
             queries.append(Query(kind, p.ssin, p.last_name, first, birth, ties=ties))
     duplicates = _Duplicates(persons)
-    related = {n: set(v) for k in VARIANT_KINDS for n, v in search_given_variants.variants(k).items()}
     twins = 0
     while twins < ABSENT_QUERIES:
         p = rng.choice(persons)
         first = population.name(rng.choice("MF"), rng)
         words, theirs = set(re.split(r"[ \-]", first)), set(re.split(r"[ \-]", p.first_name))
         if {normalise(w) for w in words} & {normalise(w) for w in theirs} or any(
-            w in related.get(t, ()) for w in words for t in theirs
+            w in alike_names.get(t, ()) for w in words for t in theirs
         ):
             continue  # a given name of the sibling's, or a form of one: not what twins are given
         if duplicates.any(p.last_name, first, p.birth_date):
