@@ -46,6 +46,10 @@ class Group:
     short: frozenset[str]
     line: int
 
+    def has_form(self, name: str) -> bool:
+        """Whether normalised ``name`` is one of the forms, or sounds like one and is no short form."""
+        return name in self.forms or (name not in self.short and phonetic(name) in {phonetic(f) for f in self.forms})
+
 
 @dataclass(frozen=True)
 class Table:
@@ -54,33 +58,42 @@ class Table:
     either_gender: frozenset[str]  # names marked ``~``: they do not tell a gender
     _by_name: dict[str, frozenset[int]] = field(repr=False)
     _by_key: dict[str, frozenset[int]] = field(repr=False)
+    _found: dict[str, tuple[str, frozenset[int]]] = field(default_factory=dict, repr=False, compare=False)
 
     def groups_of(self, name: str) -> frozenset[int]:
         """The groups holding ``name`` (by its normalised form, else by its phonetic key)."""
-        norm = normalise(name)
-        found = self._by_name.get(norm)
-        return found if found is not None else self._by_key.get(phonetic(norm), frozenset())
+        return self._lookup(name)[1]
 
     def relation(self, a: str, b: str) -> str | None:
-        if normalise(a) == normalise(b):
+        (norm_a, groups_a), (norm_b, groups_b) = self._lookup(a), self._lookup(b)
+        if norm_a == norm_b:
             return None  # the same name: not a variant
-        common = self.groups_of(a) & self.groups_of(b)
+        common = groups_a & groups_b
         if not common:
             return None
-        if any(self._is_form(a, self.groups[i]) and self._is_form(b, self.groups[i]) for i in common):
+        if any(self.groups[i].has_form(norm_a) and self.groups[i].has_form(norm_b) for i in common):
             return EQUIVALENT
         return SHORT
 
-    def gender(self, name: str) -> str | None:
-        if normalise(name) in self.either_gender:
-            return None
-        genders = {self.groups[i].gender for i in self.groups_of(name)}
-        return genders.pop() if len(genders) == 1 else None
+    def variants(self, name: str) -> frozenset[str]:
+        """The other names of the groups holding ``name``, normalised."""
+        norm, groups = self._lookup(name)
+        return frozenset(n for i in groups for n in self.groups[i].forms | self.groups[i].short) - {norm}
 
-    @staticmethod
-    def _is_form(name: str, group: Group) -> bool:
-        norm = normalise(name)
-        return norm in group.forms or (norm not in group.short and phonetic(norm) in {phonetic(f) for f in group.forms})
+    def gender(self, name: str) -> str | None:
+        norm, groups = self._lookup(name)
+        genders = {self.groups[i].gender for i in groups}
+        return genders.pop() if len(genders) == 1 and norm not in self.either_gender else None
+
+    def _lookup(self, name: str) -> tuple[str, frozenset[int]]:
+        found = self._found.get(name)  # names repeat: each is normalised and looked up once
+        if found is None:
+            norm = normalise(name)
+            groups = self._by_name.get(norm)
+            found = (norm, groups if groups is not None else self._by_key.get(phonetic(norm), frozenset()))
+            if len(self._found) < 1 << 16:
+                self._found[name] = found
+        return found
 
 
 def parse(text: str) -> Table:
@@ -164,6 +177,16 @@ def table() -> Table:
 def relation(a: str, b: str) -> str | None:
     """EQUIVALENT, SHORT or None (the same name, or unrelated); either way round."""
     return table().relation(a, b)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def variants(name: str) -> frozenset[str]:
+    """The names related to ``name`` (normalised), for a search to look for them too.
+
+    >>> sorted(variants('Wim'))
+    ['bill', 'billy', 'guglielmo', 'guillaume', 'guillermo', 'pim', 'wilhelm', 'wilhelmus', 'will', 'willem', 'willi', 'william', 'willy']
+    """
+    return table().variants(name)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -51,10 +52,24 @@ class Name:
 
     @classmethod
     def of(cls, name: str) -> Name:
-        words = tuple(w for w in (normalise(w) for w in re.split(r"[\s\-]+", name)) if w)
-        return cls(normalise(name), phonetic(name), words, name)
+        return _name(name)
 
 
+# Names repeat (a search ranks up to hundreds of persons of one family name), and so do the pairs
+# compared: each is worked out once per worker.
+_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _name(name: str) -> Name:
+    words = tuple(w for w in (normalise(w) for w in re.split(r"[\s\-]+", name)) if w)
+    return Name(normalise(name), phonetic(name), words, name)
+
+
+_date = functools.lru_cache(maxsize=_CACHE)(IncompleteDate.parse)
+
+
+@functools.lru_cache(maxsize=_CACHE)
 def name_similarity(a: Name, b: Name) -> float:
     """0..1: 1 for the same name, 0.95 or more for the same sound, less as spellings part.
 
@@ -80,6 +95,7 @@ def name_similarity(a: Name, b: Name) -> float:
     return max(spelling, 0.95 * sound)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def given_name_similarity(query: Name, stored: Name, gender: str | None = None) -> float:
     """0..1, calibrated: 1 the same name, SAME_SOUND another spelling of its sound, EQUIVALENT
     and SHORT_FORM another form of it (register.domain.given_names), TYPO one letter off; at
@@ -110,6 +126,7 @@ def given_name_similarity(query: Name, stored: Name, gender: str | None = None) 
     return other
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def given_names_similarity(query: Name, stored: Name, gender: str | None = None) -> float:
     """Given names: whole, or word by word (hyphens and spaces separate them); a query
     naming fewer given names than are stored loses little, in the stored order less.
@@ -184,7 +201,7 @@ def score(query: Query, last_name: str, first_name: str, birth_date: str, gender
     True
     """
     last, first = Name.of(last_name), Name.of(first_name)
-    dates = date_agreement(query.birth_date, IncompleteDate.parse(birth_date))
+    dates = date_agreement(query.birth_date, _date(birth_date))
     straight = _names(query, last, first, gender)
     swapped = 0.95 * _names(Query(query.first, query.last, None, None), last, first, gender) if query.first else 0.0
     names = max(straight, swapped)
