@@ -58,6 +58,8 @@ class PersonSearch:
             query.last.key,
             query.first.key if query.first else "",
             max(MIN_CANDIDATES, 4 * max_results),
+            last_spelling=query.last.normalised,
+            first_spelling=query.first.normalised if query.first else "",
             first_year=window.first.year if window else 1,
             last_year=window.last.year if window else 9999,
             low=str(window.first) if partial is not None else None,
