@@ -28,6 +28,8 @@ for bench.search, batch_ceiling.py for bench.batch. Results go to bench/results/
 
 from pathlib import Path
 
+import register  # noqa: F401  first: on Python 3.12+ it makes spyne importable (register.compat)
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent  # the project: servers and the raas command run in it
 RESULTS = BENCH / "results"

@@ -1,7 +1,15 @@
 """bench.search's synthetic Belgian population: last and given names drawn with the frequencies
-of Faker's nl_BE and fr_BE lists, respelt by Dutch/French variant rules so that similar-sounding
-names coexist (Peeters, Peters, Pieters...), plus a long tail of composed names; double given
-names; a few incomplete birth dates and unknown genders; valid, distinct SSINs."""
+of Faker's nl_BE and fr_BE lists (Statbel's 500 most frequent given names of Flanders and of
+Wallonia, 2022), respelt by Dutch/French variant rules so that similar-sounding names coexist
+(Peeters, Peters, Pieters...), plus a long tail of composed names; double given names; a few
+incomplete birth dates and unknown genders; valid, distinct SSINs.
+
+Beside these (``Population.main``, drawn exactly as before this split, so that the query kinds
+measured on them stay comparable between runs), a tenth as many persons of the other languages
+of Belgium's population (``Population.others``, drawn with a seed of their own): German given
+names (Faker's de_DE), English (en_GB, weighted by its order of frequency) and Arabic names in
+French transliteration (fr_DZ), each with a last name of that language or, for half of them, a
+Belgian one."""
 
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from faker.providers.person import fr_BE, nl_BE
+from faker.providers.person import de_DE, en_GB, fr_BE, fr_DZ, nl_BE
 
 from register.domain import ssin as ssins
 
@@ -97,26 +105,67 @@ class Person:
     gender: str | None
 
 
+# The other languages: (Faker locale, share of the main population's size, weighted by list order).
+OTHERS = [(de_DE, 0.03, False), (en_GB, 0.02, True), (fr_DZ, 0.05, False)]
+OTHERS_SEED = 7  # added to the population's seed
+
+
+def names_of(names, by_order: bool) -> tuple[list[str], list[float]]:
+    names = list(dict.fromkeys(names))
+    weights = [1 / (i + 10) if by_order else 1.0 for i in range(len(names))]
+    return names, list(itertools.accumulate(weights))
+
+
 class Population:
-    def __init__(self, size: int, seed: int) -> None:
+    def __init__(self, size: int, seed: int, others: bool = True) -> None:
         self.rng = random.Random(seed)
         self.last, weights = last_names(self.rng)
         self.last_cumulative = list(itertools.accumulate(weights))
         self.given = given_names(self.rng)
         self.used: set[str] = set()
-        self.persons = [self.new_person() for _ in range(size)]
+        self.main = [self.new_person() for _ in range(size)]
+        self.others = self._others(size, seed + OTHERS_SEED) if others else []
+        self.persons = self.main + self.others
 
-    def name(self, gender: str) -> str:
+    def _others(self, size: int, seed: int) -> list[Person]:
+        """Persons of the other languages, drawn with a generator of their own: ``self.rng`` and
+        ``self.used`` stay as the main population left them (absent persons are drawn from them)."""
+        rng = random.Random(seed)
+        used = set(self.used)
+        out = []
+        for locale, share, by_order in OTHERS:
+            given = {g: names_of(getattr(locale.Provider, f"first_names_{w}"), by_order)
+                     for g, w in (("M", "male"), ("F", "female"))}  # fmt: skip
+            last = names_of(locale.Provider.last_names, by_order)
+            for _ in range(round(size * share)):
+                out.append(self.other_person(rng, used, given, last))
+        return out
+
+    def other_person(self, rng: random.Random, used: set[str], given: dict, last: tuple) -> Person:
+        """One person of another language: its given name from ``given``, its last name from ``last``
+        or, half the time, from the Belgian names."""
+        p = self.new_person(rng, used)
+        names, cumulative = given[p.gender or rng.choice("MF")]
+        first = rng.choices(names, cum_weights=cumulative)[0]
+        if rng.random() < 0.5:
+            family = rng.choices(last[0], cum_weights=last[1])[0]
+        else:
+            family = rng.choices(self.last, cum_weights=self.last_cumulative)[0]
+        return Person(p.ssin, family, first, p.birth_date, p.gender)
+
+    def name(self, gender: str, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
         names, cumulative = self.given[gender]
-        first = self.rng.choices(names, cum_weights=cumulative)[0]
-        if self.rng.random() < 0.15:  # a second given name, after a space or a hyphen
-            second = self.rng.choices(names, cum_weights=cumulative)[0]
+        first = rng.choices(names, cum_weights=cumulative)[0]
+        if rng.random() < 0.15:  # a second given name, after a space or a hyphen
+            second = rng.choices(names, cum_weights=cumulative)[0]
             if second != first:
-                first += self.rng.choice([" ", " ", "-"]) + second
+                first += rng.choice([" ", " ", "-"]) + second
         return first
 
-    def new_person(self) -> Person:
-        rng = self.rng
+    def new_person(self, rng: random.Random | None = None, used: set[str] | None = None) -> Person:
+        rng = rng or self.rng
+        used = self.used if used is None else used
         while True:
             born = date(1930, 1, 1) + timedelta(days=rng.randrange(94 * 365))
             gender = rng.choice("MF")
@@ -132,11 +181,11 @@ class Population:
                 birth, ssin_date = born.isoformat(), f"{born:%y%m%d}"
             first_nine = f"{ssin_date}{serial:03d}"
             ssin = first_nine + ssins.check_digits(first_nine, born.year >= 2000)
-            if ssin not in self.used:
-                self.used.add(ssin)
+            if ssin not in used:
+                used.add(ssin)
                 break
         last = rng.choices(self.last, cum_weights=self.last_cumulative)[0]
-        return Person(ssin, last, self.name(gender), birth, None if rng.random() < 0.01 else gender)
+        return Person(ssin, last, self.name(gender, rng), birth, None if rng.random() < 0.01 else gender)
 
 
 def write_csv(persons: list[Person], path: Path) -> None:

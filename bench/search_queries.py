@@ -1,7 +1,12 @@
 """bench.search's queries: persons of the population looked for by corrupted identities of every
 kind (case/accents, particles and spacing, given names, spelling variants, one-letter typos,
 swapped names, birth-date tolerance, gender filter), about 5 % persons who are not in the
-population, and vaguer searches (a birth year only, or no birth date)."""
+population, and vaguer searches (a birth year only, or no birth date), all drawn from the main
+population as before the other languages were added; then the kinds added with them (drawn with
+a generator of their own, from the whole population): a given name searched under another
+language's form, a short form or another transliteration (bench.search_given_variants), and
+absent persons who are hard to tell from present ones: a twin (the last name and birth date of a
+present person, another given name) and a person of another language whose name is new."""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bench.search_population import Person, Population, respell
+from bench import search_given_variants
+from bench.search_population import OTHERS, Person, Population, names_of, respell
+from register.domain.birth_window import BirthWindow
 from register.domain.dates import IncompleteDate
 from register.domain.names import normalise
 
@@ -32,6 +39,13 @@ KINDS = [
 # a name (and year): recall counts only the queries the criteria can tell apart (see Query.ties).
 VAGUE_KINDS = ["year_only", "name_only"]
 VAGUE_QUERIES = 200  # of each vague kind
+# Added with the other languages: first-name variants (the rest of the identity as stored), and
+# absent persons hard to tell from present ones. Reported apart from KINDS.
+VARIANT_KINDS = list(search_given_variants.KINDS)
+VARIANT_QUERIES = 200  # of each variant kind
+ABSENT_KINDS = ["absent_twin", "absent_other"]
+ABSENT_QUERIES = 300  # of each hard absent kind
+NEW_SEED = 1000  # added to the queries' seed for the new kinds
 PARTICLE_FORMS = [
     ("Van den ", ["Vanden ", "Vanden", "Van Den ", "VAN DEN ", "van den "]),
     ("Van der ", ["Vander ", "Vander", "Van Der ", "van der "]),
@@ -111,11 +125,17 @@ def _date_query(p: Person, rng: random.Random) -> tuple[str, int]:
 
 
 def make_queries(population: Population, count: int, seed: int) -> list[Query]:
+    """KINDS and VAGUE_KINDS from the main population (as before the other languages), then
+    VARIANT_KINDS and ABSENT_KINDS from the whole one."""
+    return _main_queries(population, count, seed) + _new_queries(population, seed + NEW_SEED)
+
+
+def _main_queries(population: Population, count: int, seed: int) -> list[Query]:
     rng = random.Random(seed)
-    persons = population.persons
+    persons = population.main
     with_particle = [p for p in persons[:200_000] if any(p.last_name.startswith(x) for x, _ in PARTICLE_FORMS)]
     with_two_given = [p for p in persons[:200_000] if re.search(r"[ \-]", p.first_name)]
-    known = {(normalise(p.last_name), normalise(p.first_name), p.birth_date) for p in persons}
+    known = {(normalise(p.last_name), normalise(p.first_name), p.birth_date) for p in population.persons}
     queries = []
     present_kinds = [k for k in KINDS if k != "absent"]
     for i in range(count):
@@ -202,3 +222,83 @@ def _corrupt(kind: str, p: Person, rng: random.Random) -> Query | None:
                 return None
             return Query(kind, p.ssin, last, first, birth, 0, p.gender)
     return Query(kind, p.ssin, last, first, birth)
+
+
+def _first_word(name: str) -> str:
+    return re.split(r"[ \-]", name)[0]
+
+
+def _new_queries(population: Population, seed: int) -> list[Query]:
+    rng = random.Random(seed)
+    persons = population.persons
+    queries = []
+    alike = Counter()  # (last name, birth date or year, first given name): who a query cannot tell apart
+    for p in persons:
+        for born in (p.birth_date, p.birth_date[:4]):
+            alike[(normalise(p.last_name), born, normalise(_first_word(p.first_name)))] += 1
+    # the query cannot tell the person sought from those called by any form of the name it gives
+    alike_names: dict[str, set[str]] = {}
+    for k in VARIANT_KINDS:
+        for name, others in search_given_variants.variants(k).items():
+            alike_names.setdefault(name, set()).update(others)
+    for kind in VARIANT_KINDS:
+        variants = search_given_variants.variants(kind)
+        eligible = [p for p in persons if _first_word(p.first_name) in variants]
+        for _ in range(VARIANT_QUERIES):
+            p = rng.choice(eligible)
+            word = _first_word(p.first_name)
+            variant = rng.choice(variants[word])
+            first = variant + (p.first_name[len(word) :] if rng.random() < 0.5 else "")  # other given names?
+            # the birth date as stored, or (half the time) its year only: then the persons of that
+            # name born that year compete, and those called by the variant itself are ties
+            born = p.birth_date if rng.random() < 0.5 else p.birth_date[:4]
+            last = normalise(p.last_name)
+            called = {word, variant, *variants[word], *variants.get(variant, ())}
+            called |= {n for c in list(called) for n in alike_names.get(c, ())}  # and their other forms
+            ties = sum(alike[(last, born, normalise(n))] for n in {normalise(n) for n in called})
+            birth = born if len(born) > 4 else f"{born}-00-00"
+            queries.append(Query(kind, p.ssin, p.last_name, first, birth, ties=ties))
+    duplicates = _Duplicates(persons)
+    twins = 0
+    while twins < ABSENT_QUERIES:
+        p = rng.choice(persons)
+        first = population.name(rng.choice("MF"), rng)
+        words, theirs = set(re.split(r"[ \-]", first)), set(re.split(r"[ \-]", p.first_name))
+        if {normalise(w) for w in words} & {normalise(w) for w in theirs} or any(
+            w in alike_names.get(t, ()) for w in words for t in theirs
+        ):
+            continue  # a given name of the sibling's, or a form of one: not what twins are given
+        if duplicates.any(p.last_name, first, p.birth_date):
+            continue
+        queries.append(Query("absent_twin", None, p.last_name, first, p.birth_date))
+        twins += 1
+    used = set(population.used) | {p.ssin for p in population.others}
+    locales = [(locale, share) for locale, share, _ in OTHERS]
+    lists = {locale: ({g: names_of(getattr(locale.Provider, f"first_names_{w}"), by_order)
+                       for g, w in (("M", "male"), ("F", "female"))},
+                      names_of(locale.Provider.last_names, by_order)) for locale, _, by_order in OTHERS}  # fmt: skip
+    others = 0
+    while others < ABSENT_QUERIES:
+        locale = rng.choices([x for x, _ in locales], weights=[w for _, w in locales])[0]
+        p = population.other_person(rng, used, *lists[locale])
+        if not duplicates.any(p.last_name, p.first_name, p.birth_date):
+            queries.append(Query("absent_other", None, p.last_name, p.first_name, p.birth_date))
+            others += 1
+    return queries
+
+
+class _Duplicates:
+    """The contract's possible duplicates (CONTRACT.md section 4, createBisNumber): a stored person
+    with equal normalised names, either way round, and a compatible birth date. An absent query
+    is none of them."""
+
+    def __init__(self, persons: list[Person]) -> None:
+        self.dates: dict[tuple[str, str], list[str]] = {}
+        for p in persons:
+            self.dates.setdefault((normalise(p.last_name), normalise(p.first_name)), []).append(p.birth_date)
+
+    def any(self, last: str, first: str, birth_date: str) -> bool:
+        window = BirthWindow.around(IncompleteDate.parse(birth_date), 0)
+        names = (normalise(last), normalise(first))
+        stored = self.dates.get(names, []) + self.dates.get(names[::-1], [])
+        return any(window.admits(IncompleteDate.parse(d)) for d in stored)

@@ -4,6 +4,12 @@ All in one transaction: the rows are streamed into a COPY (checked already,
 built by register.domain.person_row), then merged into ``person`` in one
 statement; identity changes are journaled in the same transaction. Rows equal
 to what is stored change nothing, so a re-import is harmless.
+
+New persons are written in the order of their phonetic names: the persons of
+one family name then share a few pages of the table instead of one page each,
+and a search without a birth date, which reads every person of the name the
+index finds (thousands for Peeters in a million), reads 20 times fewer pages
+(bench/search.py).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ WITH incoming AS (
     SELECT DISTINCT ON (ssin) * FROM person_import ORDER BY ssin, line DESC
 ), upserted AS (
     INSERT INTO person AS p ({columns})
-    SELECT {columns} FROM incoming
+    SELECT {columns} FROM incoming ORDER BY last_name_phonetic, first_name_phonetic
     ON CONFLICT (ssin) DO UPDATE SET
         last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
         birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender,

@@ -14,13 +14,15 @@ nothing of the keys, and on small tables it would prefer a scan, so the
 search's connections run with ``enable_seqscan=off`` (a pool of their own).
 The exact birth-date window and the gender filter are then tests on the few
 rows found. When more candidates are found than the ranking needs, a cheap
-pre-rank in SQL (levenshtein on the phonetic keys, both ways round) keeps the
-closest.
+pre-rank in SQL (levenshtein on the phonetic keys, both ways round, the last
+name's on its spelling too, as its keys are; a stored
+given name that begins with the key of another form of the one sought, such as
+``Willem`` for ``Guillaume``, counts as no distance) keeps the closest.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -51,10 +53,14 @@ WITH stored AS (
 SELECT ssin, last_name, first_name, birth_date, gender FROM person
 WHERE status = 'ACTIVE' AND search_keys && (SELECT keys FROM wanted){dates}{gender}
 ORDER BY least(
-    levenshtein(left(last_name_phonetic, 100), %(last)s::text)
-      + levenshtein(left(first_name_phonetic, length(%(first)s::text)), %(first)s::text),
-    levenshtein(left(last_name_phonetic, 100), %(first)s::text)
-      + levenshtein(left(first_name_phonetic, length(%(last)s::text)), %(last)s::text)
+    least(levenshtein(left(last_name_phonetic, 100), %(last)s::text),
+          levenshtein(left(last_name_key, 100), %(last_spelling)s::text))
+      + CASE WHEN first_name_phonetic LIKE ANY(%(first_forms)s::text[]) THEN 0
+             ELSE levenshtein(left(first_name_phonetic, length(%(first)s::text)), %(first)s::text) END,
+    least(levenshtein(left(last_name_phonetic, 100), %(first)s::text),
+          levenshtein(left(last_name_key, 100), %(first_spelling)s::text))
+      + CASE WHEN first_name_phonetic LIKE ANY(%(last_forms)s::text[]) THEN 0
+             ELSE levenshtein(left(first_name_phonetic, length(%(last)s::text)), %(last)s::text) END
 ), ssin
 LIMIT %(limit)s
 """
@@ -81,18 +87,25 @@ class Lookup:
     ``last_year``; when
     ``low`` is given, born in [low, high] or on one of the ``partial`` incomplete dates; not of the
     other known gender when ``gender`` is given; the ``limit`` closest to the phonetic keys
-    ``last_key`` and ``first_key``."""
+    ``last_key`` and ``first_key`` (the last name's also to ``last_spelling``, ``first_spelling``:
+    normalised names), a stored given name beginning with one of ``first_forms`` (the
+    keys of other forms of the given name; ``last_forms`` of the last name, names swapped) as close
+    as the name itself."""
 
     keys: list[str]
     last_key: str
     first_key: str
     limit: int
+    last_spelling: str = ""
+    first_spelling: str = ""
     first_year: int = 1
     last_year: int = 9999
     low: str | None = None
     high: str | None = None
     partial: list[str] | None = None
     gender: str | None = None
+    first_forms: list[str] = field(default_factory=list)
+    last_forms: list[str] = field(default_factory=list)
 
     def statement(self) -> str:
         return statement(self.low is not None, self.gender is not None)
@@ -104,11 +117,15 @@ class Lookup:
             "last_year": self.last_year,
             "last": self.last_key[:100],
             "first": self.first_key[:100],
+            "last_spelling": self.last_spelling[:100],
+            "first_spelling": self.first_spelling[:100],
             "low": self.low,
             "high": self.high,
             "partial": self.partial or [],
             "gender": self.gender,
             "limit": self.limit,
+            "first_forms": [f"{k[:100]}%" for k in self.first_forms],  # keys are letters: no LIKE wildcard
+            "last_forms": [f"{k[:100]}%" for k in self.last_forms],
         }
 
 

@@ -40,8 +40,10 @@ class PersonView:
 # Strong candidates for a duplicate beyond equal names: phonetic matches (the search), as SSINs.
 StrongMatches = Callable[[PersonIdentity], list[str]]
 
-# A search score from which a candidate is as good as the same person: a respelling, a typo or
-# swapped names of someone with a compatible birth date (register.domain.ranking.score).
+# A search score from which a candidate is as good as the same person: a respelling, a typo,
+# another form of the given name (Guillaume for Willem, Jef for Jozef: register.domain.given_names)
+# or swapped names of someone with a compatible birth date (register.domain.ranking.score, whose
+# scores are calibrated: a person who is not in the source stays below 0.9).
 STRONG_SCORE = 0.95
 
 

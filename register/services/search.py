@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from register.adapters.person_search import Lookup, PersonCandidates
-from register.domain import phonetic, ranking
+from register.domain import given_names, phonetic, ranking
 from register.domain.birth_window import BirthWindow
 from register.domain.calls import Call
 from register.domain.dates import IncompleteDate
@@ -46,6 +46,7 @@ class PersonSearch:
     def __init__(self, engine: Engine, quota: SearchQuota | None = None, standby: Engine | None = None) -> None:
         self._candidates = PersonCandidates(engine, standby)  # candidates read on the standby when there is one
         self._quota = quota  # (1.1) counts the searches of callers, not createBisNumber's duplicate check
+        given_names.table()  # read once here, not in a caller's search
 
     @staticmethod
     def lookup(query: ranking.Query, window: BirthWindow | None, gender: str | None,
@@ -59,12 +60,16 @@ class PersonSearch:
             query.last.key,
             query.first.key if query.first else "",
             max(MIN_CANDIDATES, 4 * max_results),
+            last_spelling=query.last.normalised,
+            first_spelling=query.first.normalised if query.first else "",
             first_year=window.first.year if window else 1,
             last_year=window.last.year if window else 9999,
             low=str(window.first) if partial is not None else None,
             high=str(window.last) if partial is not None else None,
             partial=partial,
             gender=gender,
+            first_forms=_forms(query.first),
+            last_forms=_forms(query.last),
         )
 
     def explain(self, last_name: str, first_name: str | None = None, birth_date: str | None = None,
@@ -113,3 +118,12 @@ class PersonSearch:
         if call is not None:
             self._candidates.audit(call, OPERATION, [c.ssin for c in found])
         return found
+
+
+def _forms(name: ranking.Name | None) -> list[str]:
+    """The phonetic keys of the other forms of a given name (register.domain.given_names), of its
+    first word when the whole is none, for the database's pre-rank."""
+    if name is None:
+        return []
+    forms = given_names.variants(name.normalised) or (given_names.variants(name.words[0]) if name.words else ())
+    return sorted({phonetic.phonetic(f) for f in forms} - {""})
