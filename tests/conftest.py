@@ -27,7 +27,10 @@ from register.domain.person_row import person_row
 from register.services.auth import hash_password
 from register.services.source_import import import_persons
 
-TABLES = "delivery, subscription, journal, registration, dossier_type, client, tenant, person, audit, auth_failure"
+TABLES = (
+    "delivery, subscription, journal, network_record, flow_authorization, network_client, registration, dossier_type,"
+    " client, tenant, person, audit, auth_failure"
+)
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +70,7 @@ def migrated_engine(database_url, settings):
 def engine(migrated_engine):
     with migrated_engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {TABLES} CASCADE"))
+        conn.execute(text("DELETE FROM flow WHERE kind = 'NETWORK'"))  # the register's two flows stay
     return migrated_engine
 
 

@@ -123,7 +123,7 @@ def test_every_fixed_lock_number_in_the_sql_sources_is_listed_in_locks():
 def test_the_policies_key_on_the_setting_and_role_the_code_uses():
     source = (SQL / "tenancy.sql").read_text()
     policies = re.findall(r"CREATE POLICY \w+ ON \w+ TO (\w+)\s+USING \((.*?)\)\s+WITH CHECK", source, re.DOTALL)
-    assert len(policies) == 8
+    assert len(policies) == 9  # flow_authorization (migration 0007) is the ninth tenant-owned table
     for role, using in policies:
         assert role == tenancy.APP_ROLE
         assert using.endswith(f"= {tenancy.CURRENT_TENANT}")
