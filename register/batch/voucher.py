@@ -10,8 +10,10 @@ from datetime import date, datetime
 
 from lxml import etree
 
+from register.batch import network_file
 from register.batch.mutation_file import NAMESPACE as DATA_NAMESPACE
 from register.batch.mutation_file import timestamp
+from register.domain.flows import is_register_flow
 from register.domain.subscriptions import Delivery
 
 NAMESPACE = "urn:be:raas:voucher:v1"
@@ -31,7 +33,8 @@ def to_xml(delivery: Delivery) -> bytes:
     ]
     if delivery.first_sequence is not None:
         fields += [("firstSequence", str(delivery.first_sequence)), ("lastSequence", str(delivery.last_sequence))]
-    fields += [("schema", DATA_NAMESPACE), ("createdAt", timestamp(delivery.created_at))]
+    schema = DATA_NAMESPACE if is_register_flow(delivery.flow) else network_file.NAMESPACE
+    fields += [("schema", schema), ("createdAt", timestamp(delivery.created_at))]
     for name, value in fields:
         etree.SubElement(root, _N + name).text = value
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -12,7 +12,7 @@ import sys
 if sys.version_info[:2] != (3, 11):  # spyne 2.14 imports modules that Python 3.12+ removed
     sys.exit(f"raas needs Python 3.11 (spyne does not run on {sys.version.split()[0]})")
 
-from register.cli import audit, batch, serve, setup, source, tenants  # noqa: E402
+from register.cli import audit, batch, flows, network, serve, setup, source, tenants  # noqa: E402
 from register.cli.common import Failure  # noqa: E402
 from register.config import Settings  # noqa: E402
 
@@ -33,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_commands(groups)
     source.add_commands(groups)
     batch.add_commands(groups)
+    flows.add_commands(groups)
+    network.add_commands(groups)
     setup.add_demo_command(groups)
     return top
 

@@ -72,3 +72,31 @@ def concerned(
         if grant is not None and grant.allows(line.dossier_type):
             types.setdefault(line.tenant, set()).add(line.dossier_type)
     return {tenant: tuple(sorted(found)) for tenant, found in sorted(types.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """findHolders' answer: a tenant's line of the person on the day."""
+
+    bce: str
+    dossier_type: str
+    period: Period
+
+
+# checkAuthorization's reasons (CONTRACT.md section 10)
+AUTHORIZED, UNKNOWN_TENANT, NO_LINE, NO_FLOW_AUTHORIZATION = (
+    "AUTHORIZED",
+    "UNKNOWN_TENANT",
+    "NO_LINE",
+    "NO_FLOW_AUTHORIZATION",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationCheck:
+    reason: str
+    registrations: tuple  # register.domain.registration.Registration: the tenant's lines that qualify
+
+    @property
+    def authorized(self) -> bool:
+        return self.reason == AUTHORIZED

@@ -10,9 +10,9 @@
 -- PostgreSQL inlines it into raas_routing's query, and a test EXPLAINs it (an index-only scan of
 -- ix_registration_holders). Not for raas_app: as that role it would see one tenant's rows at most.
 CREATE OR REPLACE FUNCTION raas_holders(p_target text, p_day date, p_dossier_type text, p_tenant int, p_flow text)
-RETURNS TABLE (bce text, dossier_type text, first_day date, last_day date, allowed boolean)
+RETURNS TABLE (ssin text, bce text, dossier_type text, first_day date, last_day date, allowed boolean)
 LANGUAGE sql STABLE AS $$
-  SELECT t.bce::text, r.dossier_type, lower(r.period), upper(r.period) - 1,
+  SELECT r.ssin::text, t.bce::text, r.dossier_type, lower(r.period), upper(r.period) - 1,
          p_flow IS NULL OR EXISTS (
            SELECT 1 FROM flow_authorization a
            WHERE a.tenant_id = r.tenant_id AND a.flow = p_flow AND a.validity @> p_day
@@ -32,7 +32,7 @@ REVOKE ALL ON FUNCTION raas_holders(text, date, text, int, text) FROM PUBLIC;
 CREATE OR REPLACE FUNCTION raas_routing(
     p_operation text, p_username text, p_request_id text,
     p_ssin text, p_day date, p_dossier_type text, p_bce text, p_flow text)
-RETURNS TABLE (outcome text, bce text, dossier_type text, first_day date, last_day date, allowed boolean)
+RETURNS TABLE (outcome text, ssin text, bce text, dossier_type text, first_day date, last_day date, allowed boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_status text;

@@ -8,7 +8,8 @@
 -- for none; stored sorted and without repeats.
 CREATE OR REPLACE FUNCTION raas_subscribe(p_tenant int, p_username text, p_request_id text,
     p_flow text, p_dossier_types text[],
-    OUT outcome text, OUT info text[], OUT since date, OUT delivered_through bigint, OUT dossier_types text[])
+    OUT outcome text, OUT info text[], OUT bce text, OUT since date, OUT delivered_through bigint,
+    OUT dossier_types text[])
 LANGUAGE plpgsql AS $$
 DECLARE
   v_kind text;
@@ -51,6 +52,7 @@ BEGIN
   VALUES (p_tenant, p_flow, raas_today(), raas_journal_head(), v_filter)
   ON CONFLICT (tenant_id, flow) DO UPDATE SET dossier_types = excluded.dossier_types
   RETURNING s.since, s.delivered_through, s.dossier_types INTO since, delivered_through, dossier_types;
+  SELECT t.bce INTO bce FROM tenant t WHERE t.id = p_tenant;
   INSERT INTO audit (tenant_id, username, operation, outcome, request_id)
   VALUES (p_tenant, p_username, 'subscribe', 'OK', p_request_id);
 END

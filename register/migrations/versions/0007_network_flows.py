@@ -109,7 +109,8 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("length(reference) BETWEEN 1 AND 100", name=op.f("ck_flow_authorization_reference_length")),
         sa.CheckConstraint(
-            "NOT isempty(validity) AND NOT lower_inf(validity)", name=op.f("ck_flow_authorization_validity_bounded_start")
+            "NOT isempty(validity) AND NOT lower_inf(validity)",
+            name=op.f("ck_flow_authorization_validity_bounded_start"),
         ),
         sa.CheckConstraint(
             "dossier_types IS NULL OR cardinality(dossier_types) > 0",
