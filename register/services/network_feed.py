@@ -63,11 +63,20 @@ class Feed:
     """One feed file: ``flow()`` reads up to its flow code, ``records(schema)`` streams the rest."""
 
     def __init__(self, path: str | Path) -> None:
-        self._path = str(path)
-        self._parsed = etree.iterparse(self._path, events=("end",), tag=(_FLOW, _RECORD), **safe_xml.OPTIONS)
+        self._file = open(path, "rb")  # noqa: SIM115 - closed by close() (a context manager)
+        self._parsed = etree.iterparse(self._file, events=("end",), tag=(_FLOW, _RECORD), **safe_xml.OPTIONS)
         self._root = None
         self._flow = None
         self.flow_line = 0
+
+    def __enter__(self) -> Feed:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
 
     def _events(self) -> Iterator[etree._Element]:
         """The flow and record elements that are the root's children, each once it is complete."""
@@ -129,7 +138,9 @@ class Feed:
         yield from self._slice(feed_schema, piece, schema)
 
     def _piece(self) -> etree._Element:
-        piece = etree.Element(_ROOT, nsmap={None: NS})
+        # a prefix, not the default namespace: a payload's elements in no namespace, moved under a default
+        # namespace, would be serialised (and canonicalised) as if in it (libxml2 writes no xmlns="")
+        piece = etree.Element(_ROOT, nsmap={"n": NS})
         piece.append(copy.deepcopy(self._flow))
         return piece
 
@@ -164,6 +175,6 @@ def _row(record: etree._Element, schema: etree.XMLSchema | None) -> tuple:
 
 def read_all(path: str | Path, schema_of: Callable[[str], etree.XMLSchema | None]) -> tuple[str, list[tuple]]:
     """The flow and every checked record of a (small) feed, in memory: for tests and tools."""
-    feed = Feed(path)
-    code = feed.flow()
-    return code, list(feed.records(schema_of(code)))
+    with Feed(path) as feed:
+        code = feed.flow()
+        return code, list(feed.records(schema_of(code)))

@@ -65,17 +65,17 @@ class NetworkFlows:
         self, path: str | Path, progress: Callable[..., None] | None = None
     ) -> tuple[str, network_records.Ingested]:
         """A feed checked and applied whole (its flow, the counts); FeedError (nothing applied) names the line."""
-        feed = Feed(path)
-        code = feed.flow()
-        try:
-            flow = self._flows.network_flow(code)
-        except NotFound as error:
-            raise FeedError(feed.flow_line, str(error)) from None
-        schema = payload_schema(flow.payload_schema) if flow.payload_schema else None
-        try:
-            done = network_records.ingest(self._engine, code, feed.records(schema), progress)
-        except network_records.Refused as refused:
-            raise FeedError(refused.line, refused.reason) from None
+        with Feed(path) as feed:
+            code = feed.flow()
+            try:
+                flow = self._flows.network_flow(code)
+            except NotFound as error:
+                raise FeedError(feed.flow_line, str(error)) from None
+            schema = payload_schema(flow.payload_schema) if flow.payload_schema else None
+            try:
+                done = network_records.ingest(self._engine, code, feed.records(schema), progress)
+            except network_records.Refused as refused:
+                raise FeedError(refused.line, refused.reason) from None
         log.info(
             "%s: %s records of %s, %s new, %s mutations", Path(path).name, done.read, code, done.new, done.mutations
         )
