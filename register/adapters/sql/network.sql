@@ -20,7 +20,8 @@ BEGIN
   CREATE TEMPORARY TABLE raas_routed ON COMMIT DROP AS
   SELECT n.id, r.tenant_id, n.routed_ssin, array_agg(DISTINCT r.dossier_type ORDER BY r.dossier_type) AS types
   FROM network_record n
-  JOIN registration r ON r.ssin = n.routed_ssin AND r.period @> n.event_date
+  -- ssin in the "C" collation: the lines come from ix_registration_holders (register/adapters/tables.py)
+  JOIN registration r ON r.ssin COLLATE "C" = n.routed_ssin AND r.period @> n.event_date
   JOIN flow_authorization a ON a.tenant_id = r.tenant_id AND a.flow = p_flow AND a.validity @> v_today
        AND (a.dossier_types IS NULL OR r.dossier_type = ANY (a.dossier_types))
   WHERE n.flow = p_flow AND n.id BETWEEN p_first AND p_last

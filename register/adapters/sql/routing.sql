@@ -18,7 +18,9 @@ LANGUAGE sql STABLE AS $$
            WHERE a.tenant_id = r.tenant_id AND a.flow = p_flow AND a.validity @> p_day
              AND (a.dossier_types IS NULL OR r.dossier_type = ANY (a.dossier_types)))
   FROM registration r JOIN tenant t ON t.id = r.tenant_id
-  WHERE r.ssin = p_target AND r.period @> p_day
+  -- ssin in the "C" collation: ix_registration_holders answers, never the exclusion constraint's GiST
+  -- index, which the planner rates as cheap but which must search every tenant's part (tables.py)
+  WHERE r.ssin COLLATE "C" = p_target AND r.period @> p_day
     AND (p_dossier_type IS NULL OR r.dossier_type = p_dossier_type)
     AND (p_tenant IS NULL OR r.tenant_id = p_tenant)
   ORDER BY t.bce, r.dossier_type, lower(r.period)
