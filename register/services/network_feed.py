@@ -120,11 +120,12 @@ class Feed:
         """(line, reference, ssin, event date, kind, payload) of each record, checked; FeedError on the first
         that is not. ``schema``: the flow's payload schema, or None when it has none."""
         feed_schema = safe_xml.schema(SCHEMA)
-        piece = self._piece()
+        piece, count = self._piece(), 0
         for element in self._stream:
             if element.tag != _RECORD:
                 raise FeedError(element.sourceline, "a second flow element")
             piece.append(element)  # out of the parsed tree: memory holds one slice at most
+            count += 1
             if len(piece) > _SLICE:
                 yield from self._slice(feed_schema, piece, schema)
                 piece = self._piece()
@@ -133,9 +134,10 @@ class Feed:
         piece.extend(stray)
         piece.text = self._root.text
         piece[0].tail = self._flow.tail
-        if len(piece) == 1:
+        if not count and not stray:
             raise FeedError(self.flow_line, "a feed holds one or more records")
-        yield from self._slice(feed_schema, piece, schema)
+        if len(piece) > 1 or (piece.text or "").strip() or (piece[0].tail or "").strip():
+            yield from self._slice(feed_schema, piece, schema)
 
     def _piece(self) -> etree._Element:
         # a prefix, not the default namespace: a payload's elements in no namespace, moved under a default

@@ -303,3 +303,10 @@ def test_malformed_feeds_are_refused(flows, dimona, tmp_path, content, line, rea
     path.write_text(content)
     error = refused(flows, path)
     assert error.line == line and reason in error.reason, error
+
+
+@pytest.mark.parametrize("count", [499, 500, 501, 1000])
+def test_feeds_around_a_validation_slice_are_read_whole(flows, dimona, world, write_feed, count):
+    jan = world.person()
+    _, done = flows.ingest(write_feed(dimona, *(Record(f"D-{i}", jan) for i in range(count))))
+    assert (done.read, done.new) == (count, count)
