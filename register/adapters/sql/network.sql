@@ -17,20 +17,24 @@ DECLARE
   v_today date := raas_today();
   v_count int;
 BEGIN
+  -- the new records apart, analysed: the table's statistics predate them, and the plan of the join
+  -- below depends on how many they are
+  CREATE TEMPORARY TABLE raas_new ON COMMIT DROP AS
+  SELECT id, routed_ssin, event_date FROM network_record WHERE flow = p_flow AND id BETWEEN p_first AND p_last;
+  ANALYZE raas_new;
   CREATE TEMPORARY TABLE raas_routed ON COMMIT DROP AS
   SELECT n.id, r.tenant_id, n.routed_ssin, array_agg(DISTINCT r.dossier_type ORDER BY r.dossier_type) AS types
-  FROM network_record n
+  FROM raas_new n
   -- ssin in the "C" collation: the lines come from ix_registration_holders (register/adapters/tables.py)
   JOIN registration r ON r.ssin COLLATE "C" = n.routed_ssin AND r.period @> n.event_date
   JOIN flow_authorization a ON a.tenant_id = r.tenant_id AND a.flow = p_flow AND a.validity @> v_today
        AND (a.dossier_types IS NULL OR r.dossier_type = ANY (a.dossier_types))
-  WHERE n.flow = p_flow AND n.id BETWEEN p_first AND p_last
   GROUP BY n.id, r.tenant_id, n.routed_ssin;
   PERFORM raas_journal_lock();
   INSERT INTO journal (recorded_on, tenant_id, flow, ssin, dossier_types, network_record)
   SELECT v_today, t.tenant_id, p_flow, t.routed_ssin, t.types, t.id FROM raas_routed t ORDER BY t.id, t.tenant_id;
   GET DIAGNOSTICS v_count = ROW_COUNT;
-  DROP TABLE raas_routed;
+  DROP TABLE raas_routed, raas_new;
   RETURN v_count;
 END
 $$;

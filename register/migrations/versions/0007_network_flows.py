@@ -10,7 +10,8 @@ subscriptions and deliveries now reference instead of a list in a check. A
 tenant's authorization to receive a network flow lives in
 ``flow_authorization`` (no two of one tenant and flow overlap: an exclusion
 constraint); ingested records in ``network_record``; the journal gains a
-reference to the record it reports. Subscriptions carry an optional filter of
+reference to the record it reports (no foreign keys from records and journal
+rows: register/adapters/tables.py says why). Subscriptions carry an optional filter of
 dossier types, and deliveries the filter their file was written with.
 RoutingService's credentials (``network_client``) are apart from the tenants'.
 The lines by SSIN get a covering index in the "C" collation (RoutingService's
@@ -141,13 +142,10 @@ def upgrade() -> None:
         sa.Column("ingested_on", sa.Date(), nullable=False),
         sa.CheckConstraint("length(reference) BETWEEN 1 AND 64", name=op.f("ck_network_record_reference_length")),
         sa.CheckConstraint("kind ~ '^[A-Z][A-Z0-9_]{0,31}$'", name=op.f("ck_network_record_kind_pattern")),
-        sa.ForeignKeyConstraint(["flow"], ["flow.code"], name=op.f("fk_network_record_flow")),
-        sa.ForeignKeyConstraint(["ssin"], ["person.ssin"], name=op.f("fk_network_record_ssin")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_network_record")),
         sa.UniqueConstraint("flow", "reference", name=op.f("uq_network_record_flow_reference")),
     )
     op.add_column("journal", sa.Column("network_record", sa.BigInteger(), nullable=True))
-    op.create_foreign_key(op.f("fk_journal_network_record"), "journal", "network_record", ["network_record"], ["id"])
     op.drop_constraint(op.f("ck_journal_flow_facts"), "journal", type_="check")
     op.create_check_constraint(op.f("ck_journal_flow_facts"), "journal", FLOW_FACTS)
 
@@ -185,7 +183,6 @@ def downgrade() -> None:
     op.execute("UPDATE journal SET dossier_types = NULL WHERE flow = 'IDENTITY_CHANGED'")
     op.drop_constraint(op.f("ck_journal_flow_facts"), "journal", type_="check")
     op.create_check_constraint(op.f("ck_journal_flow_facts"), "journal", OLD_FLOW_FACTS)
-    op.drop_constraint(op.f("fk_journal_network_record"), "journal", type_="foreignkey")
     op.drop_column("journal", "network_record")
     op.drop_table("network_record")
     op.drop_table("flow_authorization")

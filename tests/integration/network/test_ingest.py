@@ -13,6 +13,7 @@ from tests.integration.network.conftest import (
     NS,
     Record,
     declaration,
+    feed_text,
     grant,
     journal_rows,
     line,
@@ -293,8 +294,10 @@ def test_a_processing_instruction_in_a_payload_is_refused(flows, world, write_fe
     "content, line, reason",
     [
         ("<n:NetworkFeed", 1, "not well-formed"),
-        (f'<n:NetworkFeed xmlns:n="{NS}"><n:flow>DIMONA</n:flow></n:NetworkFeed>', 1, "one or more records"),
-        (f'<n:NetworkFeed xmlns:n="{NS}"></n:NetworkFeed>', 1, "the root element is"),
+        (f'<n:NetworkFeed xmlns:n="{NS}"><n:flow>DIMONA</n:flow></n:NetworkFeed>', 1, "Expected is ( record )"),
+        (f'<n:NetworkFeed xmlns:n="{NS}"></n:NetworkFeed>', 1, "first element must be its flow"),
+        (f'<n:NetworkFeed xmlns:n="{NS}" a="1"><n:flow>DIMONA</n:flow></n:NetworkFeed>', 1, "takes no attributes"),
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<n:NetworkFeed xmlns:n="urn:be:raas:network:v1"/>', 1, "UTF-8"),
         (f'<n:NetworkFeed xmlns:n="{NS}">\n<n:flow>DIMONA</n:flow>\n<x:y xmlns:x="urn:x"/></n:NetworkFeed>', 3, "y"),
     ],
 )
@@ -310,3 +313,49 @@ def test_feeds_around_a_validation_slice_are_read_whole(flows, dimona, world, wr
     jan = world.person()
     _, done = flows.ingest(write_feed(dimona, *(Record(f"D-{i}", jan) for i in range(count))))
     assert (done.read, done.new) == (count, count)
+
+
+def test_a_record_end_tag_inside_a_payload_does_not_cut_the_record(flows, world, write_feed, engine):
+    """The reader cuts the file after records' end tags found as text (register/services/feed_reader.py):
+    one in a CDATA section, a comment or a nested element of a payload is no record's end."""
+    flows.define("ACTIVA", "Activation")
+    jan = world.person()
+    tricky = [
+        '<a:m xmlns:a="urn:a"><![CDATA[</n:record> and </record >]]></a:m>',
+        '<a:m xmlns:a="urn:a"><!-- </n:record> --></a:m>',
+        f'<a:m xmlns:a="urn:a"><n:record xmlns:n="{NS}">nested</n:record></a:m>',
+    ]
+    records = [Record(f"A-{i}", jan, payload=tricky[i % 3] if i % 7 == 0 else "") for i in range(1200)]
+    _, done = flows.ingest(write_feed("ACTIVA", *records))
+    assert (done.read, done.new) == (1200, 1200)
+    with engine.connect() as c:
+        stored = dict(
+            c.execute(
+                text("SELECT reference, payload FROM network_record WHERE reference IN ('A-0', 'A-7', 'A-14')")
+            ).all()
+        )
+    assert stored == {
+        "A-0": '<a:m xmlns:a="urn:a">&lt;/n:record&gt; and &lt;/record &gt;</a:m>',
+        "A-7": '<a:m xmlns:a="urn:a"></a:m>',  # comments are not content (exclusive C14N without comments)
+        "A-14": f'<a:m xmlns:a="urn:a"><n:record xmlns:n="{NS}">nested</n:record></a:m>',
+    }
+
+
+def test_a_syntax_error_deep_in_a_large_feed_names_its_line(flows, dimona, world, write_feed):
+    jan = world.person()
+    records = [Record(f"D-{i}", jan) for i in range(1500)]
+    path = write_feed(dimona, *records)
+    lines = path.read_text().splitlines(keepends=True)
+    broken = at(1234, "kind") - 1
+    lines[broken] = lines[broken].replace("<n:kind>IN</n:kind>", "<n:kind>IN</n:knd>")
+    path.write_text("".join(lines))
+    error = refused(flows, path)
+    assert error.line == at(1234, "kind") and "not well-formed XML" in error.reason, error
+
+
+def test_a_feed_on_one_line_is_read(flows, dimona, world, tmp_path):
+    jan = world.person()
+    path = tmp_path / "one-line.xml"
+    path.write_text(feed_text(dimona, [Record(f"D-{i}", jan) for i in range(700)]).replace("\n", ""))
+    _, done = flows.ingest(path)
+    assert done.new == 700
