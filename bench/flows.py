@@ -75,11 +75,10 @@ def prepare(conninfo: str, persons: int, tenants: int, env: dict, home: Path) ->
     started = time.monotonic()
     schema = home / "dimona.xsd"
     schema.write_text(DIMONA_XSD)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        with conn.transaction():
-            for statement in WORLD.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement, {"persons": persons, "tenants": tenants})
+    with psycopg.connect(conninfo, autocommit=True) as conn, conn.transaction():
+        for statement in WORLD.split(";\n"):
+            if statement.strip():
+                conn.execute(statement, {"persons": persons, "tenants": tenants})
     run_raas(["flow", "define", "--code", "DIMONA", "--label", "Bench declarations", "--schema", str(schema)], env,
              stdout=subprocess.DEVNULL)  # fmt: skip
     with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -126,7 +125,11 @@ def ingest(env: dict, feed: Path) -> dict:
     out, err = proc.stdout.read().strip(), proc.stderr.read().strip()
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"raas flow ingest failed: {err}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "summary": out.splitlines()[-1]}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "summary": out.splitlines()[-1],
+    }
 
 
 def ceiling(conninfo: str, persons: list[str], records: int, run: int, folder: Path) -> float:
@@ -168,7 +171,10 @@ def main() -> int:
     conninfo = start_postgres(home).replace("postgresql+psycopg://", "postgresql://")
     loaded = prepare(conninfo, args.persons, args.tenants, env, home)
     persons = ssins(conninfo)
-    print(f"{len(persons):,} persons, {args.tenants} tenants, their lines and authorizations in {loaded:.1f} s", flush=True)
+    print(
+        f"{len(persons):,} persons, {args.tenants} tenants, their lines and authorizations in {loaded:.1f} s",
+        flush=True,
+    )
     report = {"persons": len(persons), "tenants": args.tenants, "runs": [], "target_records_per_s": TARGET_RATE,
               "load_average_before": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
     for run, size in enumerate(int(s) for s in args.sizes.split(",")):

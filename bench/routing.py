@@ -201,7 +201,9 @@ def main() -> int:
     report["find_holders"] = {q: round(percentile(times, s), 2) for q, s in (("p50_ms", 0.5), ("p95_ms", 0.95),
                                                                               ("p99_ms", 0.99))}  # fmt: skip
     report["find_holders"]["mean_holders"] = round(sum(holders) / len(holders), 2)
-    report["echo"] = {q: round(percentile(echo, s), 2) for q, s in (("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99))}
+    report["echo"] = {
+        q: round(percentile(echo, s), 2) for q, s in (("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99))
+    }
     f, e = report["find_holders"], report["echo"]
     print(
         f"findHolders over SOAP, {args.lines:,} lines, {len(times):,} calls one at a time:"
