@@ -71,8 +71,9 @@ JOIN network_record s ON s.flow = %(flow)s AND s.reference = f.reference
 WHERE (f.ssin, f.event_date, f.kind, f.payload) IS DISTINCT FROM (s.ssin, s.event_date, s.kind, s.payload)
 ORDER BY f.line LIMIT 1
 """
-# New records in document order (their ids follow it), each routed on the end of its SSIN's chain; one of
-# an unknown SSIN finds no person (refused afterwards). First as a plain insert: a feed of new records is
+# New records, each routed on the end of its SSIN's chain; one of an unknown SSIN finds no person (refused
+# afterwards). Not sorted by line: their ids, and so their sequences in the files, mostly follow the file,
+# which nothing requires; sorting a million payloads would cost a tenth of the ingest. First as a plain insert: a feed of new records is
 # the common case, and ON CONFLICT's speculative insertion costs 2.6 times as much (bench/flows.py); when
 # a reference is stored already, the insert is undone and done again leaving stored records alone.
 _STORE = """
@@ -82,7 +83,6 @@ WITH stored AS (
          CASE WHEN p.status = 'REPLACED' THEN raas_last_of_chain(p.ssin) ELSE p.ssin END,
          f.event_date, f.kind, f.payload, raas_today()
   FROM {source} f JOIN person p ON p.ssin = f.ssin
-  ORDER BY f.line
   {conflict}
   RETURNING id
 )
