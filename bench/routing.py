@@ -75,7 +75,7 @@ def build(conninfo: str, lines: int) -> float:
         )
         conn.execute("ALTER TABLE tenant ALTER COLUMN id RESTART")
         conn.execute(
-            "INSERT INTO tenant (bce, name) SELECT b || lpad((97 - b::bigint % 97)::text, 2, '0'), 'Tenant ' || g"
+            "INSERT INTO tenant (bce, name) SELECT b || lpad((97 - b::bigint %% 97)::text, 2, '0'), 'Tenant ' || g"
             " FROM (SELECT g, '0' || lpad(g::text, 7, '0') AS b FROM generate_series(1, %s) g) t",
             (TENANTS,),
         )
