@@ -5,6 +5,7 @@ RAAS_HOME ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
 PERSONS ?= 1000000
 SIZES ?= 100000,1000000
+LINES ?= 10000000
 export RAAS_HOME
 
 PY := $(VENV)/bin/python
@@ -12,7 +13,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch wsdl clean
+.PHONY: help run test test-pg test-reliability lint bench bench-storage bench-search bench-batch bench-flows bench-routing wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +54,12 @@ bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERS
 
 bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
 	$(PY) -m bench.batch --sizes $(SIZES) --one-tenant
+
+bench-flows: $(INSTALLED) ## raas flow ingest: records/s and peak memory at 100k and 1M records, beside a COPY ceiling
+	$(PY) -m bench.flows
+
+bench-routing: $(INSTALLED) ## RoutingService findHolders p95 over SOAP with LINES lines (default 10M; built once, kept) beside the spyne echo
+	$(PY) -m bench.routing --lines $(LINES) --reuse
 
 wsdl: $(INSTALLED) ## rewrite wsdl/*.wsdl from the code (then review the diff)
 	$(PY) -m register.soap.wsdl wsdl
