@@ -183,3 +183,19 @@ def test_the_cli_says_how_many_records_were_held_back(world, flows, dimona, tena
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "1 network records held back for good (no authorization on the run date)" in out
+
+
+def test_a_rerun_of_a_delivered_date_changes_nothing_byte_for_byte(
+    world, flows, dimona, tenant, conn, outbox, write_feed, engine
+):
+    jan = world.person()
+    line(engine, tenant.id, jan)
+    flows.ingest(write_feed(dimona, Record("D-1", jan)))
+    run(conn, outbox, RUN_DATE)
+    before = {p.name: p.read_bytes() for p in (outbox / tenant.bce).iterdir()}
+    flows.ingest(write_feed(dimona, Record("D-2", jan)))  # after the run: for the next date
+
+    summary = run(conn, outbox, RUN_DATE)
+
+    assert summary.unchanged == 1 and summary.files == 0
+    assert {p.name: p.read_bytes() for p in (outbox / tenant.bce).iterdir()} == before
