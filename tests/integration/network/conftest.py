@@ -142,4 +142,4 @@ def yesterday() -> date:
 
 
 # the nightly batch's fixtures (its own connection, the outbox), for the network flows' files
-from tests.integration.batch.conftest import conn, outbox  # noqa: E402, F401
+from tests.integration.batch.conftest import conn, outbox, subscriber  # noqa: E402, F401

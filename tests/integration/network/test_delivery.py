@@ -199,3 +199,31 @@ def test_a_rerun_of_a_delivered_date_changes_nothing_byte_for_byte(
 
     assert summary.unchanged == 1 and summary.files == 0
     assert {p.name: p.read_bytes() for p in (outbox / tenant.bce).iterdir()} == before
+
+
+def test_a_filter_applies_to_the_register_flows_too(world, subscriber, conn, outbox, engine):
+    """CONTRACT.md section 5 (1.1): a mutation of SSIN_REPLACED or IDENTITY_CHANGED is delivered when one of the
+    lines that made the tenant concerned has a type of the filter; ssinReplaced lists those types only."""
+    from tests.integration.batch.conftest import line as batch_line
+    from tests.integration.batch.conftest import rename, replace
+
+    tenant = subscriber("SSIN_REPLACED", "IDENTITY_CHANGED")
+    with engine.begin() as c:
+        c.execute(text("UPDATE subscription SET dossier_types = '{B}' WHERE tenant_id = :t"), {"t": tenant.id})
+    only_a, both, new = world.person(), world.person("Janssens", "Marie", "1990-02-02", "F"), world.person()
+    batch_line(engine, tenant, only_a, "A")
+    batch_line(engine, tenant, both, "A")
+    batch_line(engine, tenant, both, "B")
+    rename(engine, only_a, "Peters")  # concerned through A only: filtered out
+    rename(engine, both, "Janssen", "Marie", "1990-02-02", "F")
+    replace(engine, both, new)
+
+    run(conn, outbox, RUN_DATE)
+
+    folder = outbox / tenant.bce
+    m = "{urn:be:raas:mutations:v1}"
+    changed = etree.parse(str(folder / f"RAAS_{tenant.bce}_IDENTITY_CHANGED_20260115.xml")).getroot()
+    assert [r.findtext(f"{m}ssin") for r in changed.findall(f"{m}identityChanged")] == [both]
+    replaced = etree.parse(str(folder / f"RAAS_{tenant.bce}_SSIN_REPLACED_20260115.xml")).getroot()
+    (record,) = replaced.findall(f"{m}ssinReplaced")
+    assert [e.text for e in record.findall(f"{m}dossierType")] == ["B"]
