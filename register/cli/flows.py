@@ -33,10 +33,14 @@ def cmd_define(args, settings: Settings) -> None:
             schema = Path(args.schema).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise Failure(f"{args.schema}: {error}") from None
+    from register.services.network_feed import SchemaError
+
     try:
         created = _refused(_flows(settings).define, args.code, args.label, schema)
     except Failure as error:
-        raise Failure(f"{args.schema}: {error}" if args.schema and "line" in str(error) else str(error)) from None
+        if isinstance(error.__context__, SchemaError):  # the file's fault: name it
+            raise Failure(f"{args.schema}: {error}") from None
+        raise
     with_schema = f", payloads checked against {Path(args.schema).name}" if args.schema else ", no payload schema"
     print(f"flow {args.code} {'defined' if created else 'updated'}{with_schema}")
 

@@ -12,7 +12,7 @@ line of the element concerned; a feed is UTF-8.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -38,24 +38,28 @@ class FeedError(Exception):
         self.line, self.reason = line, reason
 
 
+class SchemaError(ValueError):
+    """A flow's payload schema that cannot be used (the operator's file)."""
+
+
 def payload_schema(xsd: str) -> etree.XMLSchema:
     """A flow's XSD compiled; it must stand alone (no xs:include, xs:import or xs:redefine of a file):
     a flow's schema is stored in the database and read by every process, not from a folder."""
     try:
         document = safe_xml.fromstring(xsd.encode())
     except etree.XMLSyntaxError as error:
-        raise ValueError(f"not well-formed XML: {error.msg}") from None
+        raise SchemaError(f"line {error.lineno}: not well-formed XML: {error.msg}") from None
     xs = "{http://www.w3.org/2001/XMLSchema}"
     if document.tag != f"{xs}schema":
-        raise ValueError("not an XML Schema (the root is not xs:schema)")
+        raise SchemaError("not an XML Schema (the root is not xs:schema)")
     for tag in ("include", "import", "redefine", "override"):
         for found in document.iter(f"{xs}{tag}"):
             if found.get("schemaLocation") is not None:
-                raise ValueError(f"line {found.sourceline}: xs:{tag} of another file; the schema must stand alone")
+                raise SchemaError(f"line {found.sourceline}: xs:{tag} of another file; the schema must stand alone")
     try:
         return etree.XMLSchema(document)
     except etree.XMLSchemaParseError as error:
-        raise ValueError(str(error)) from None
+        raise SchemaError(str(error).splitlines()[0]) from None
 
 
 class Feed:
@@ -135,10 +139,3 @@ def _row(record: etree._Element, schema: etree.XMLSchema | None, shift: int) -> 
     if b"<?" in canonical:
         raise FeedError(shift + payload.sourceline, "processing instructions are not allowed in a payload")
     return shift + record.sourceline, reference.text, number, day, kind.text, canonical.decode()
-
-
-def read_all(path: str | Path, schema_of: Callable[[str], etree.XMLSchema | None]) -> tuple[str, list[tuple]]:
-    """The flow and every checked record of a (small) feed, in memory: for tests and tools."""
-    with Feed(path) as feed:
-        code = feed.flow()
-        return code, list(feed.records(schema_of(code)))

@@ -165,3 +165,14 @@ def test_network_credentials_are_kept_apart_from_tenants(database_url, world, tm
     one_line_failure(
         *call(database_url, tmp_path, "network", "remove-client", "--username", "hub"), "no network client hub"
     )
+
+
+def test_a_payload_schema_that_cannot_be_used_is_refused_naming_the_file_and_line(database_url, engine, tmp_path):
+    schema = tmp_path / "dimona.xsd"
+    schema.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n  <xs:import namespace="urn:x" schemaLocation="x.xsd"/>\n</xs:schema>\n'
+    )
+    one_line_failure(
+        *call(database_url, tmp_path, "flow", "define", "--code", "DIMONA", "--label", "x", "--schema", str(schema)),
+        f"raas: {schema}: line 2: xs:import of another file; the schema must stand alone",
+    )
