@@ -29,6 +29,7 @@ from tests.e2e.helpers import (
     write_schema_files,
     wsdl_schemas,
 )
+from tests.e2e.routing_contract import ROUTING_CONTRACT, ROUTING_SIMPLE
 
 UNBOUNDED = "unbounded"
 
@@ -406,32 +407,6 @@ SUBSCRIPTION_SIMPLE = {
     "listFlowsResponse/flows/flow/kind": (f"{{{XS}}}string", {"enumeration": ["REGISTER", "NETWORK"]}),
     "listFlowsResponse/flows/flow/authorization/reference": (f"{{{XS}}}string", {"minLength": "1", "maxLength": "100"}),
     "listFlowsResponse/flows/flow/authorization/validFrom": (f"{{{XS}}}date", {}),
-}
-
-# RoutingService (CONTRACT.md section 10)
-ROUTING_CONTRACT = {
-    "findHolders": {"ssin": 1, "date": 0, "dossierType": 0},
-    "findHoldersResponse": {"holders": 1},
-    "findHoldersResponse/holders": {"holder": UNBOUNDED},
-    "findHoldersResponse/holders/holder": {"bce": 1, "dossierType": 1, "period": 1},
-    "findHoldersResponse/holders/holder/period": {"startDate": 1, "endDate": 0},
-    "checkAuthorization": {"bce": 1, "ssin": 1, "date": 0, "flow": 0},
-    "checkAuthorizationResponse": {"authorized": 1, "reason": 1, "registrations": 1},
-    "checkAuthorizationResponse/registrations": {"registration": UNBOUNDED},
-    "checkAuthorizationResponse/registrations/registration": {"ssin": 1, "dossierType": 1, "period": 1},
-}
-ROUTING_SIMPLE = {
-    "findHolders/ssin": (f"{{{XS}}}string", {"pattern": "[0-9]{11}"}),
-    "findHolders/date": (f"{{{XS}}}date", {}),
-    "findHolders/dossierType": (f"{{{XS}}}string", {"minLength": "1"}),
-    "findHoldersResponse/holders/holder/bce": (f"{{{XS}}}string", {"pattern": "[0-9]{10}"}),
-    "checkAuthorization/bce": (f"{{{XS}}}string", {"pattern": "[0-9]{10}"}),
-    "checkAuthorization/flow": (f"{{{XS}}}string", FLOWS),
-    "checkAuthorizationResponse/authorized": (f"{{{XS}}}boolean", {}),
-    "checkAuthorizationResponse/reason": (
-        f"{{{XS}}}string",
-        {"enumeration": ["AUTHORIZED", "UNKNOWN_TENANT", "NO_LINE", "NO_FLOW_AUTHORIZATION"]},
-    ),
 }
 
 # name -> (target namespace, operations, element contract, simple types)
