@@ -13,6 +13,7 @@ RAAS_HOME ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
 PERSONS ?= 1000000
 SIZES ?= 100000,1000000
+LINES ?= 10000000
 export RAAS_HOME
 
 PY := $(VENV)/bin/python
@@ -20,7 +21,7 @@ RAAS := $(VENV)/bin/raas
 INSTALLED := $(VENV)/.installed-$(PYVER)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test smoke python test-pg test-reliability test-ha bench-ha ha-packages lint bench bench-storage bench-search bench-batch requirements wsdl clean
+.PHONY: help run test smoke python test-pg test-reliability test-ha bench-ha ha-packages lint bench bench-storage bench-search bench-batch bench-flows bench-routing requirements wsdl clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,6 +77,12 @@ bench-search: $(INSTALLED) ## phonetic search recall and latency over SOAP (PERS
 
 bench-batch: $(INSTALLED) ## nightly batch: records/s and peak memory against lxml xmlfile alone (SIZES=100000,1000000)
 	$(PY) -m bench.batch --sizes $(SIZES) --one-tenant
+
+bench-flows: $(INSTALLED) ## raas flow ingest: records/s and peak memory at 100k and 1M records, beside a COPY ceiling
+	$(PY) -m bench.flows
+
+bench-routing: $(INSTALLED) ## RoutingService findHolders p95 over SOAP with LINES lines (default 10M; built once, kept) beside the spyne echo
+	$(PY) -m bench.routing --lines $(LINES) --reuse
 
 requirements: $(INSTALLED) ## the image's hash-checked pins (deploy/requirements.txt, deploy/build-requirements.txt), from constraints.txt
 	@test "$(PYVER)" = 3.13 || { echo "the image runs Python 3.13: make requirements PYTHON=/path/to/python3.13"; exit 1; }

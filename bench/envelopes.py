@@ -10,7 +10,7 @@ from datetime import date
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from register.soap.namespaces import COMMON, PASSWORD_TEXT, PERSON, REGISTER, SOAP_ENV, WSSE
+from register.soap.namespaces import COMMON, PASSWORD_TEXT, PERSON, REGISTER, ROUTING, SOAP_ENV, WSSE
 
 ECHO_NS = "urn:be:raas:bench:echo"  # the echo ceiling's service (bench/servers.py)
 ECHO_TEXT = "85073000123"
@@ -91,6 +91,11 @@ def search_person(
     criteria = "".join(f"<p:{n}>{escape(v)}</p:{n}>" for n, v in fields if v)
     operation = f"<p:searchPersonByPhoneticCriteria>{criteria}</p:searchPersonByPhoneticCriteria>"
     return envelope(header, operation, {"p": PERSON}).encode()
+
+
+def find_holders(header: str, ssin: str) -> bytes:
+    """A whole RoutingService findHolders request (the day: today)."""
+    return envelope(header, f"<r:findHolders><r:ssin>{ssin}</r:ssin></r:findHolders>", {"r": ROUTING}).encode()
 
 
 def connection(url: str, timeout: float = 30) -> http.client.HTTPConnection:

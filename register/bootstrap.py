@@ -20,9 +20,11 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
 
     Its modules are imported here, not above: the batch and the other commands need none of them
     (the nightly batch's memory stays that of what it runs)."""
+    from register.adapters.network_clients import NetworkClients
     from register.adapters.outbox import Outbox
     from register.adapters.readiness import Readiness
     from register.adapters.registrations import Registrations
+    from register.adapters.routing import Routing
     from register.adapters.subscriptions import Subscriptions
     from register.adapters.tenants import Tenants
     from register.observability import logs
@@ -32,6 +34,7 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
     from register.services.paging import PageTokens
     from register.services.persons import PersonService, phonetic_matches
     from register.services.register import RegisterService
+    from register.services.routing import RoutingService
     from register.services.search import PersonSearch
     from register.services.search_quota import SearchQuota
     from register.services.subscriptions import SubscriptionService
@@ -48,18 +51,18 @@ def soap_application(settings: Settings | None = None, url: str | None = None):
         engine, SearchQuota(engine, settings.search_rate) if settings.search_rate else None, reads.standby_engine
     )
     audit = Audit(engine)
+    limits = (settings.auth_username_limit, settings.auth_address_limit)
     services = Services(
-        authenticator=Authenticator(
-            Tenants(engine),
-            settings.auth_cache_seconds,
-            limits=(settings.auth_username_limit, settings.auth_address_limit),
-        ),
+        authenticator=Authenticator(Tenants(engine), settings.auth_cache_seconds, limits=limits),
         register=RegisterService(registrations, PageTokens(registrations.instance_secret)),
         persons=PersonService(engine, strong_matches=phonetic_matches(search), reads=reads),
         audit=audit,
         search=search,
         subscriptions=SubscriptionService(Subscriptions(engine, reads), Outbox(settings.outbox), audit),
         certificates=CertificateAuthenticator(engine),
+        # RoutingService's callers: network credentials only (CONTRACT.md section 10)
+        network_authenticator=Authenticator(NetworkClients(engine), settings.auth_cache_seconds, limits=limits),
+        routing=RoutingService(Routing(engine)),
     )
     return Router(services, settings.public_url or DEFAULT_PUBLIC_URL, settings.max_request_bytes, Readiness(engine))
 
@@ -74,6 +77,21 @@ def read_routing(settings: Settings, engine: Engine):
         url = database.sqlalchemy_url(settings.database_read_url)
         standby = database.create(settings, url, app_role=True, standby=True)
     return Reads(engine, standby)
+
+
+def network_flows(settings: Settings):
+    """`raas flow` and `raas authorization`'s use cases, as the owner role."""
+    from register.services.network_flows import NetworkFlows
+
+    return NetworkFlows(owner_engine(settings))
+
+
+def network_admin(settings: Settings):
+    """`raas network`'s use cases: the network's credentials, as the owner role."""
+    from register.adapters.network_clients import NetworkClients
+    from register.services.routing import NetworkAdmin
+
+    return NetworkAdmin(NetworkClients(owner_engine(settings)))
 
 
 def database_url(settings: Settings) -> str:

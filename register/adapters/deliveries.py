@@ -13,10 +13,13 @@ import psycopg
 
 from register.domain.subscriptions import Delivery, Subscription
 
-_SUBSCRIPTION = "SELECT s.tenant_id, t.bce, s.flow, s.since, s.delivered_through FROM subscription s JOIN tenant t ON t.id = s.tenant_id"
+_SUBSCRIPTION = (
+    "SELECT s.tenant_id, t.bce, s.flow, s.since, s.delivered_through, s.dossier_types"
+    " FROM subscription s JOIN tenant t ON t.id = s.tenant_id"
+)
 _DELIVERY = """
 SELECT d.tenant_id, t.bce, d.flow, d.run_date, d.file_name, d.voucher_name, d.record_count, d.size_bytes, d.sha256,
-       d.first_sequence, d.last_sequence, d.created_at
+       d.first_sequence, d.last_sequence, d.created_at, d.dossier_types
 FROM delivery d JOIN tenant t ON t.id = d.tenant_id
 """
 
@@ -48,26 +51,31 @@ def last_run_date(conn: psycopg.Connection, tenant_id: int, flow: str) -> date |
     return conn.execute(query, (tenant_id, flow)).fetchone()[0]
 
 
-def record(conn: psycopg.Connection, delivery: Delivery) -> None:
-    """The delivery row and the subscription's cursor, in one transaction (both files are in place)."""
+def record(conn: psycopg.Connection, delivery: Delivery, through: int | None = None) -> None:
+    """The delivery row and the subscription's cursor, in one transaction (both files are in place).
+
+    ``through``: the journal's head the file settled the subscription up to, when mutations after its
+    last record were passed over (outside the subscription's filter); else its last record."""
     with conn.transaction():
         conn.execute(
             """
             INSERT INTO delivery (tenant_id, flow, run_date, file_name, voucher_name, record_count, size_bytes,
-                                  sha256, first_sequence, last_sequence, created_at)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                  sha256, first_sequence, last_sequence, created_at, dossier_types)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             """,
             (
                 delivery.tenant_id, delivery.flow, delivery.run_date, delivery.file_name, delivery.voucher_name,
                 delivery.record_count, delivery.size_bytes, delivery.sha256, delivery.first_sequence,
                 delivery.last_sequence, delivery.created_at,
+                list(delivery.dossier_types) if delivery.dossier_types else None,
             ),
         )  # fmt: skip
-        if delivery.last_sequence is not None:
+        cursor = max((s for s in (delivery.last_sequence, through) if s is not None), default=None)
+        if cursor is not None:
             conn.execute(
                 "UPDATE subscription SET delivered_through = greatest(delivered_through, %s)"
                 " WHERE tenant_id = %s AND flow = %s",
-                (delivery.last_sequence, delivery.tenant_id, delivery.flow),
+                (cursor, delivery.tenant_id, delivery.flow),
             )
 
 

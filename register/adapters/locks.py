@@ -17,6 +17,8 @@ JOURNAL = 7_247_002  # every journal writer: sequences are handed out in commit 
 SOURCE_FEED = 7_247_003  # `raas source apply`: one feed at a time (each moves lines across tenants)
 BATCH = 7_247_004  # `raas batch run` and `raas batch purge`: one at a time (a session lock)
 AUDIT_SEAL = 7_247_010  # `raas audit seal`: one at a time (a session lock), each seal follows the last
+NETWORK_FEED = 7_247_011  # `raas flow ingest`: one feed at a time (its new records' ids run unbroken)
+USERNAMES = 7_247_012  # adding a tenant's or the network's credential: a username is never both
 
 
 # Session locks (held until released or the connection ends), for long work that must not overlap.

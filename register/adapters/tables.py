@@ -29,8 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, DATERANGE, JSONB, ExcludeConstraint
 
-from register.domain.flows import REGISTER_FLOWS
-
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -144,6 +142,15 @@ Index(
 )
 # a person's lines across tenants: replacement, identity-change journal
 Index("ix_registration_ssin", registration.c.ssin)
+# RoutingService and the routing at ingestion (migration 0007): covering, so they read the index alone.
+# In the "C" collation, which their queries name: the exclusion constraint's GiST index (tenant first)
+# cannot answer them then. The planner rates it about as cheap as this one for an index-only read by
+# SSIN, but it must search every tenant's part of it: some hundred pages where this reads three.
+Index(
+    "ix_registration_holders",
+    registration.c.ssin.collate("C"),
+    postgresql_include=["tenant_id", "dossier_type", "period"],
+)
 
 # Mutations, per tenant concerned, in commit order (migration 0002); the nightly files' source.
 journal = Table(
@@ -159,17 +166,23 @@ journal = Table(
     Column("dossier_types", ARRAY(Text), nullable=True),  # SSIN_REPLACED: the tenant's dossier types moved
     Column("changes", JSONB, nullable=True),  # IDENTITY_CHANGED: [{name, old?, new?}]
     Column("person", JSONB, nullable=True),  # IDENTITY_CHANGED: the identity after the change
+    # a network flow's record (migration 0007); dossier_types: the lines' types that made the tenant concerned.
+    # No foreign key (nor from network_record to person and flow): records, persons and flows are never
+    # deleted, the ingest checks what it references in set-based statements, and per-row foreign-key
+    # triggers cost as much as the rest of an ingest (bench/flows.py)
+    Column("network_record", BigInteger, nullable=True),
     CheckConstraint(
         "(flow = 'SSIN_REPLACED' AND new_ssin IS NOT NULL AND cardinality(dossier_types) > 0"
-        " AND changes IS NULL AND person IS NULL)"
-        " OR (flow = 'IDENTITY_CHANGED' AND new_ssin IS NULL AND dossier_types IS NULL"
-        " AND jsonb_array_length(changes) > 0 AND person IS NOT NULL)",
+        " AND changes IS NULL AND person IS NULL AND network_record IS NULL)"
+        " OR (flow = 'IDENTITY_CHANGED' AND new_ssin IS NULL"
+        " AND (dossier_types IS NULL OR cardinality(dossier_types) > 0)"
+        " AND jsonb_array_length(changes) > 0 AND person IS NOT NULL AND network_record IS NULL)"
+        " OR (flow NOT IN ('SSIN_REPLACED', 'IDENTITY_CHANGED') AND network_record IS NOT NULL AND new_ssin IS NULL"
+        " AND cardinality(dossier_types) > 0 AND changes IS NULL AND person IS NULL)",
         name="flow_facts",
     ),
     Index("ix_journal_tenant_flow_sequence", "tenant_id", "flow", "sequence"),
 )
-
-_FLOW_CHECK = "flow IN (" + ", ".join(f"'{flow}'" for flow in REGISTER_FLOWS) + ")"
 
 # A tenant's subscription to a flow and its cursor in the journal (migration 0005): sequences up to
 # delivered_through are delivered, or predate the subscription (which starts at the journal's head).
@@ -177,10 +190,10 @@ subscription = Table(
     "subscription",
     metadata,
     Column("tenant_id", Integer, ForeignKey("tenant.id"), primary_key=True),
-    Column("flow", Text, primary_key=True),
+    Column("flow", Text, ForeignKey("flow.code"), primary_key=True),
     Column("since", Date, nullable=False),  # the day in Brussels it was made (listSubscriptions)
     Column("delivered_through", BigInteger, nullable=False),
-    CheckConstraint(_FLOW_CHECK, name="flow"),
+    Column("dossier_types", ARRAY(Text), nullable=True),  # the filter (1.1); None: every mutation
 )
 
 # One row per nightly data file with its voucher, stored once both are in place (batch/).
@@ -189,7 +202,7 @@ delivery = Table(
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("tenant_id", Integer, ForeignKey("tenant.id"), nullable=False),
-    Column("flow", Text, nullable=False),
+    Column("flow", Text, ForeignKey("flow.code"), nullable=False),
     Column("run_date", Date, nullable=False, index=True),
     Column("file_name", Text, nullable=False),
     Column("voucher_name", Text, nullable=False),
@@ -199,7 +212,7 @@ delivery = Table(
     Column("first_sequence", BigInteger, nullable=True),
     Column("last_sequence", BigInteger, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    CheckConstraint(_FLOW_CHECK, name="flow"),
+    Column("dossier_types", ARRAY(Text), nullable=True),  # the subscription's filter the file was written with
     CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
     CheckConstraint("(record_count = 0) = (first_sequence IS NULL AND last_sequence IS NULL)", name="sequence_range"),
     UniqueConstraint("tenant_id", "flow", "run_date"),
@@ -291,4 +304,72 @@ audit_seal = Table(
     Column("head", LargeBinary, nullable=False),
     Column("fingerprint", String(64), nullable=False),  # the signing certificate's SHA-256
     Column("signature", LargeBinary, nullable=False),
+)
+
+# Network flows (CONTRACT.md section 9, migration 0007). Every flow a tenant may subscribe to is a row:
+# the register's two (kind REGISTER, written by the migration) and those the operator defines.
+flow = Table(
+    "flow",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("payload_schema", Text, nullable=True),  # an XSD's text: every payload must be valid against it
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("code ~ '^[A-Z][A-Z0-9_]{1,31}$'", name="code_pattern"),
+    CheckConstraint("kind IN ('REGISTER', 'NETWORK')", name="kind"),
+    CheckConstraint(
+        "(kind = 'REGISTER') = (code IN ('SSIN_REPLACED', 'IDENTITY_CHANGED'))"
+        " AND (kind = 'NETWORK' OR payload_schema IS NULL)",
+        name="register_flows",
+    ),
+    CheckConstraint("length(label) BETWEEN 1 AND 256", name="label_length"),
+)
+
+# A tenant's authorization to receive a network flow; no two of one tenant and flow overlap.
+flow_authorization = Table(
+    "flow_authorization",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenant.id"), nullable=False),
+    Column("flow", Text, ForeignKey("flow.code"), nullable=False),
+    Column("reference", Text, nullable=False),  # the deliberation
+    Column("validity", DATERANGE, nullable=False),
+    Column("dossier_types", ARRAY(Text), nullable=True),  # None: all of the tenant's
+    Column("granted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),  # when `raas authorization revoke` ended it
+    CheckConstraint("length(reference) BETWEEN 1 AND 100", name="reference_length"),
+    CheckConstraint("NOT isempty(validity) AND NOT lower_inf(validity)", name="validity_bounded_start"),
+    CheckConstraint("dossier_types IS NULL OR cardinality(dossier_types) > 0", name="dossier_types_named"),
+    ExcludeConstraint(
+        ("tenant_id", "="), ("flow", "="), ("validity", "&&"), name="flow_authorization_no_overlap", using="gist"
+    ),
+)
+
+# The records of network feeds (`raas flow ingest`), one per (flow, reference).
+network_record = Table(
+    "network_record",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("flow", Text, nullable=False),  # a network flow's code (no foreign key: see journal.network_record)
+    Column("reference", Text, nullable=False),
+    Column("ssin", SSIN, nullable=False),  # as ingested, known to the source
+    Column("routed_ssin", SSIN, nullable=False),  # the end of its replacement chain when ingested
+    Column("event_date", Date, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # the payload element, exclusive C14N (compared as it is)
+    Column("ingested_on", Date, nullable=False),  # the day in Brussels
+    CheckConstraint("length(reference) BETWEEN 1 AND 64", name="reference_length"),
+    CheckConstraint("kind ~ '^[A-Z][A-Z0-9_]{0,31}$'", name="kind_pattern"),
+    UniqueConstraint("flow", "reference"),
+)
+
+# RoutingService's callers (the network's own components), apart from every tenant's credentials.
+network_client = Table(
+    "network_client",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("username", Text, nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from register.adapters import locks
 from register.adapters.database import run, statement_pool
 from register.adapters.tables import client, dossier_type, tenant
 from register.domain.errors import AlreadyExists, NotFound
@@ -65,6 +66,10 @@ class Tenants:
         tenant_id = self.id_of(bce)
         try:
             with self._engine.begin() as conn:
+                # a username is a tenant's or the network's (register.adapters.network_clients), never both
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": locks.USERNAMES})
+                if conn.execute(text("SELECT 1 FROM network_client WHERE username = :u"), {"u": username}).first():
+                    raise AlreadyExists(f"username {username} is a network credential")
                 conn.execute(insert(client).values(tenant_id=tenant_id, username=username, password_hash=password_hash))
         except IntegrityError:
             raise AlreadyExists(f"username {username} is taken") from None

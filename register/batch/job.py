@@ -12,9 +12,13 @@ For each subscription (tenant, flow), in BCE order:
    snapshot): then they are written again from the journal, and the recorded
    SHA-256 proves them identical. A date before the last one delivered is skipped.
 3. Otherwise the mutations after the cursor, up to the journal's head when the
-   run started, are written under a temporary name, read back against the
-   schema (count, order, SHA-256), fsynced and renamed; then the voucher; then
-   the delivery row and the cursor, in one transaction.
+   run started (within the subscription's filter of dossier types), are written
+   under a temporary name, read back against the schema (count, order,
+   SHA-256), fsynced and renamed; then the voucher; then the delivery row and
+   the cursor, in one transaction. A network flow's mutations (a NetworkFile,
+   register/batch/network_file.py) are delivered only while the tenant's
+   authorization is valid on the run date: otherwise the run passes them over
+   for good (the cursor moves past them first) and writes an empty file.
 
 A SIGKILL between any two steps leaves what step 1 settles, so each mutation
 reaches each subscriber exactly once. One run at a time: a session advisory
@@ -28,7 +32,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -36,8 +40,9 @@ import psycopg
 
 from register.adapters import deliveries, journal, locks, outbox
 from register.adapters.signing import SigningKey
-from register.batch import mutation_file, validation
+from register.batch import mutation_file, network_file, validation
 from register.batch.voucher import from_xml, to_xml
+from register.domain.flows import is_register_flow
 from register.domain.subscriptions import Delivery, Subscription
 
 log = logging.getLogger("raas.batch")
@@ -62,6 +67,7 @@ class Summary:
     adopted: int = 0  # deliveries of a killed run, recorded now
     removed: int = 0  # undelivered leftovers of a killed run
     restored: int = 0  # delivered files gone from the outbox, written again
+    held_back: int = 0  # network mutations passed over for good: the authorization is not valid on the run date
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)  # "<bce> <flow>: <reason>" of subscriptions not served
 
@@ -74,6 +80,7 @@ class Summary:
                 (self.adopted, "recovered from a killed run"),
                 (self.removed, "leftovers removed"),
                 (self.restored, "written again as missing from the outbox"),
+                (self.held_back, "network records held back for good (no authorization on the run date)"),
                 (len(self.failed), "FAILED"),
             )
             if count
@@ -82,6 +89,13 @@ class Summary:
             f"batch run {self.run_date}: {_count(self.tenants, 'tenant')}, {_count(self.files, 'file')}, "
             f"{_count(self.records, 'record')}, in {self.seconds:.1f} s" + (f" ({'; '.join(extra)})" if extra else "")
         )
+
+
+def _format(flow: str):
+    """The writer and the read-back layout of a flow's data files."""
+    if is_register_flow(flow):
+        return mutation_file.render, validation.MUTATIONS
+    return network_file.render, validation.NETWORK
 
 
 def _count(number: int, noun: str) -> str:
@@ -197,9 +211,11 @@ def _adopt(conn: psycopg.Connection, sub: Subscription, voucher_path: Path, data
     voucher = from_xml(validation.check_voucher(voucher_path), sub.tenant_id, voucher_path.name)
     if (voucher.file_name, voucher.bce, voucher.flow) != (data_path.name, sub.bce, sub.flow):
         raise BatchError(f"{voucher_path}: the voucher does not describe {data_path.name}")
+    # the filter it was written with is not in the voucher: the subscription's now (minutes later, the same)
+    voucher = replace(voucher, dossier_types=sub.dossier_types)
     try:
         checked = validation.check_data_file(
-            data_path, voucher.record_count, voucher.first_sequence, voucher.last_sequence
+            data_path, voucher.record_count, voucher.first_sequence, voucher.last_sequence, _format(sub.flow)[1]
         )
     except FileNotFoundError:
         raise BatchError(f"{voucher_path}: its data file is missing") from None
@@ -219,10 +235,13 @@ def _restore(conn: psycopg.Connection, folder: Path, done: Delivery, signer: Sig
         done.created_at,
     )  # fmt: skip
     after = (done.first_sequence or 1) - 1
+    render, layout = _format(done.flow)
     with conn.transaction():
-        rows = journal.mutations(conn, done.tenant_id, done.flow, after, done.last_sequence or after)
-        part = outbox.write_part(data_path, mutation_file.render(header, rows))
-    checked = validation.check_data_file(part, done.record_count, done.first_sequence, done.last_sequence)
+        rows = journal.mutations(
+            conn, done.tenant_id, done.flow, after, done.last_sequence or after, done.dossier_types
+        )
+        part = outbox.write_part(data_path, render(header, rows))
+    checked = validation.check_data_file(part, done.record_count, done.first_sequence, done.last_sequence, layout)
     if (checked.sha256, checked.size) != (done.sha256, done.size_bytes):
         outbox.remove(part)
         raise BatchError(f"{data_path}: delivered on {done.run_date}, gone, and not rebuilt byte for byte")
@@ -257,20 +276,31 @@ def _deliver(
         summary.skipped += 1
         return None
     started = time.monotonic()
+    render, layout = _format(sub.flow)
+    if layout is validation.NETWORK and not journal.authorized(conn, sub.tenant_id, sub.flow, run_date):
+        held = journal.hold_back(conn, sub, head)  # committed before any file: never delivered, whatever follows
+        if held:
+            summary.held_back += held
+            log.warning("%s %s: %s records held back for good: no authorization on %s", sub.bce, sub.flow,
+                        held, run_date, extra={"tenant": sub.bce, "flow": sub.flow})  # fmt: skip
+        sub = deliveries.subscription(conn, sub.tenant_id, sub.flow)
+        if sub is None:  # unsubscribed meanwhile
+            return None
     data_path = folder / outbox.data_name(sub.bce, sub.flow, run_date)
     with conn.transaction():  # one snapshot for the count and the rows (the streaming cursor lives in it)
         count, first, last_sequence = journal.pending_range(conn, sub, head)
         header = mutation_file.Header(sub.bce, sub.flow, run_date, first, last_sequence, count, clock())
-        rows = journal.mutations(conn, sub.tenant_id, sub.flow, sub.delivered_through, head)
-        part = outbox.write_part(data_path, mutation_file.render(header, rows))
-    checked = validation.check_data_file(part, count, first, last_sequence)
+        rows = journal.mutations(conn, sub.tenant_id, sub.flow, sub.delivered_through, head, sub.dossier_types)
+        part = outbox.write_part(data_path, render(header, rows))
+    checked = validation.check_data_file(part, count, first, last_sequence, layout)
     outbox.publish(part, data_path)
     delivery = Delivery(
         sub.tenant_id, sub.bce, sub.flow, run_date, data_path.name, outbox.voucher_name(data_path.name), count,
-        checked.size, checked.sha256, first, last_sequence, header.created_at,
+        checked.size, checked.sha256, first, last_sequence, header.created_at, sub.dossier_types,
     )  # fmt: skip
     outbox.write_file(folder / delivery.voucher_name, to_xml(delivery, signer))
-    deliveries.record(conn, delivery)
+    # a filter passes mutations over: the cursor moves to the head (they are not delivered later either)
+    deliveries.record(conn, delivery, through=head if sub.dossier_types else None)
     return Written(sub.bce, sub.flow, data_path.name, count, checked.size, checked.sha256, time.monotonic() - started)
 
 

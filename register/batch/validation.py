@@ -15,12 +15,36 @@ from pathlib import Path
 from lxml import etree
 
 from register import safe_xml
-from register.batch.mutation_file import NAMESPACE, RECORD_ELEMENT
+from register.batch import mutation_file, network_file
 
-_ROOT, _HEADER = f"{{{NAMESPACE}}}MutationFile", f"{{{NAMESPACE}}}header"
-_RECORDS = tuple(f"{{{NAMESPACE}}}{name}" for name in RECORD_ELEMENT.values())
 _SLICE = 500  # records validated at a time
 _CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a data file is: its root, header and record elements, its schema and the prefix it is written with."""
+
+    root: str
+    header: str
+    records: tuple[str, ...]
+    schema: str  # a file of xsd/
+    prefix: str | None  # the namespace's prefix in the file (None: the default namespace)
+
+    @classmethod
+    def of(cls, namespace: str, root: str, records, schema: str, prefix: str | None) -> Layout:
+        return cls(f"{{{namespace}}}{root}", f"{{{namespace}}}header",
+                   tuple(f"{{{namespace}}}{name}" for name in records), schema, prefix)  # fmt: skip
+
+    @property
+    def namespace(self) -> str:
+        return etree.QName(self.root).namespace
+
+
+MUTATIONS = Layout.of(
+    mutation_file.NAMESPACE, "MutationFile", mutation_file.RECORD_ELEMENT.values(), "mutations-v1.xsd", None
+)
+NETWORK = Layout.of(network_file.NAMESPACE, "NetworkFile", [network_file.RECORD_ELEMENT], "network-v1.xsd", "n")
 
 
 class InvalidFile(Exception):
@@ -47,13 +71,16 @@ class _HashingReader:
         return data
 
 
-def check_data_file(path: Path, record_count: int, first: int | None, last: int | None) -> Checked:
-    """Valid against xsd/mutations-v1.xsd, ``record_count`` records in increasing sequence from
-    ``first`` to ``last``; raises InvalidFile naming the line otherwise."""
+def check_data_file(
+    path: Path, record_count: int, first: int | None, last: int | None, layout: Layout = MUTATIONS
+) -> Checked:
+    """Valid against its schema (xsd/mutations-v1.xsd, or xsd/network-v1.xsd for a network flow's),
+    ``record_count`` records in increasing sequence from ``first`` to ``last``; raises InvalidFile
+    naming the line otherwise."""
     with path.open("rb") as raw:
         reader = _HashingReader(raw)
         try:
-            count, previous = _check(reader, first)
+            count, previous = _check(reader, first, layout)
         except etree.XMLSyntaxError as error:
             raise InvalidFile(f"{path.name}: line {error.lineno}: {error.msg}") from None
         except _Invalid as error:
@@ -70,7 +97,7 @@ class _Invalid(Exception):
         self.line, self.reason = line, reason
 
 
-def _check(reader: _HashingReader, first: int | None) -> tuple[int, int | None]:
+def _check(reader: _HashingReader, first: int | None, layout: Layout) -> tuple[int, int | None]:
     """The file parsed as a stream; its records checked against the schema a slice at a time.
 
     libxml2's streaming validation (iterparse with ``schema=``) keeps about 80
@@ -81,20 +108,22 @@ def _check(reader: _HashingReader, first: int | None) -> tuple[int, int | None]:
     valid when every slice is and the root holds nothing else: the root's
     content model is a header then any number of records.
     """
-    schema_ = safe_xml.schema("mutations-v1.xsd")
+    schema_ = safe_xml.schema(layout.schema)
     count, previous, header, root, piece = 0, None, None, None, None
-    parsed = etree.iterparse(reader, events=("end",), tag=(_HEADER, *_RECORDS), **safe_xml.OPTIONS)
+    parsed = etree.iterparse(reader, events=("end",), tag=(layout.header, *layout.records), **safe_xml.OPTIONS)
     for _, element in parsed:
         parent = element.getparent()
         if root is None:
             root = parent
-            if root is None or root.tag != _ROOT or root.getparent() is not None or len(root.attrib):
-                raise _Invalid(element.sourceline, f"the root element is not a plain {_ROOT}")
+            if root is None or root.tag != layout.root or root.getparent() is not None or len(root.attrib):
+                raise _Invalid(element.sourceline, f"the root element is not a plain {layout.root}")
             if root.getroottree().docinfo.doctype:
                 raise _Invalid(1, "a DOCTYPE")
         if parent is not root:
+            if _in_payload(element, root):
+                continue  # an element of the file's namespace inside a payload: the payload's business
             raise _Invalid(element.sourceline, f"{etree.QName(element).localname} inside another element")
-        if element.tag == _HEADER:
+        if element.tag == layout.header:
             if header is not None or count:
                 raise _Invalid(element.sourceline, "a header that is not the root's first and only one")
             header = element
@@ -112,7 +141,7 @@ def _check(reader: _HashingReader, first: int | None) -> tuple[int, int | None]:
         previous = sequence
         count += 1
         if piece is None:
-            piece = _piece(header)
+            piece = _piece(header, layout)
         piece.append(element)  # out of the parsed tree: it holds at most one record at a time
         if len(piece) > _SLICE:
             _validate(schema_, piece)
@@ -123,12 +152,21 @@ def _check(reader: _HashingReader, first: int | None) -> tuple[int, int | None]:
     if len(root) != 1 or root[0] is not header:  # anything the records' filter did not take
         stray = next(child for child in root if child is not header)
         raise _Invalid(stray.sourceline, f"{stray.tag} in the root")
-    _validate(schema_, piece if piece is not None else _piece(header))
+    _validate(schema_, piece if piece is not None else _piece(header, layout))
     return count, previous
 
 
-def _piece(header: etree._Element) -> etree._Element:
-    piece = etree.Element(_ROOT, nsmap={None: NAMESPACE})
+def _in_payload(element: etree._Element, root: etree._Element) -> bool:
+    """Whether ``element`` lies inside a record's payload (a NetworkFile's ``payload``, not checked here)."""
+    payload = f"{{{etree.QName(root).namespace}}}payload"
+    return any(
+        ancestor.tag == payload and ancestor.getparent() is not None and ancestor.getparent().getparent() is root
+        for ancestor in element.iterancestors()
+    )
+
+
+def _piece(header: etree._Element, layout: Layout) -> etree._Element:
+    piece = etree.Element(layout.root, nsmap={layout.prefix: layout.namespace})
     piece.append(copy.deepcopy(header))
     return piece
 

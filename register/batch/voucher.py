@@ -15,8 +15,10 @@ from lxml import etree
 
 from register.adapters.signing import SigningKey
 from register.adapters.xml_signature import sign_enveloped
+from register.batch import network_file
 from register.batch.mutation_file import NAMESPACE as DATA_NAMESPACE
 from register.batch.mutation_file import timestamp
+from register.domain.flows import is_register_flow
 from register.domain.subscriptions import Delivery
 
 NAMESPACE = "urn:be:raas:voucher:v1"
@@ -36,7 +38,8 @@ def to_xml(delivery: Delivery, signer: SigningKey) -> bytes:
     ]
     if delivery.first_sequence is not None:
         fields += [("firstSequence", str(delivery.first_sequence)), ("lastSequence", str(delivery.last_sequence))]
-    fields += [("schema", DATA_NAMESPACE), ("createdAt", timestamp(delivery.created_at))]
+    schema = DATA_NAMESPACE if is_register_flow(delivery.flow) else network_file.NAMESPACE
+    fields += [("schema", schema), ("createdAt", timestamp(delivery.created_at))]
     for name, value in fields:
         etree.SubElement(root, _N + name).text = value
     etree.indent(root)  # laid out before signing: whitespace inside the root is signed too

@@ -13,7 +13,7 @@ SUPPORTED = ((3, 11), (3, 13))  # pyproject.toml's requires-python; 3.12+ throug
 if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
     sys.exit(f"raas runs on Python 3.11 to 3.13, not {sys.version.split()[0]}")
 
-from register.cli import audit, batch, serve, setup, source, tenants, voucher  # noqa: E402
+from register.cli import audit, batch, flows, network, serve, setup, source, tenants, voucher  # noqa: E402
 from register.cli.common import Failure  # noqa: E402
 from register.config import Settings  # noqa: E402
 
@@ -35,6 +35,8 @@ def parser() -> argparse.ArgumentParser:
     source.add_commands(groups)
     batch.add_commands(groups)
     voucher.add_commands(groups)
+    flows.add_commands(groups)
+    network.add_commands(groups)
     setup.add_demo_command(groups)
     return top
 

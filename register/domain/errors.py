@@ -101,6 +101,11 @@ class NotAuthorized(RegisterError):
     message = "The SSIN is not in the caller's register."
 
 
+class UnknownFlow(RegisterError):
+    reason = "UnknownFlow"
+    message = "The flow is neither a register flow nor a defined network flow."
+
+
 class NotABisNumber(RegisterError):
     reason = "NotABisNumber"
     message = "The SSIN is a national register number; only BIS numbers can be updated here."

@@ -65,12 +65,14 @@ def validate(value: str) -> str:
     """Return the compact SSIN or raise :class:`InvalidSsin` naming ``value`` as sent."""
     # already compact (a bulk import's millions of rows): skip stdnum's character-by-character clean
     number = value if len(value) == 11 and value.isascii() and value.isdigit() else compact(value)
+    if len(number) != 11 or not isdigits(number):
+        raise InvalidSsin(ssin=value)
+    # check_digits' arithmetic on integers (a feed's million SSINs): 97 - n mod 97, n with a 2 before from 2000
+    first_nine, check = int(number[:9]), int(number[9:])
     if (
-        len(number) != 11
-        or not isdigits(number)
-        or not _possible_month(int(number[2:4]))
+        not _possible_month(int(number[2:4]))
         or int(number[4:6]) > 31
-        or number[9:] not in (check_digits(number[:9], False), check_digits(number[:9], True))
+        or check not in (97 - first_nine % 97, 97 - (2_000_000_000 + first_nine) % 97)
     ):
         raise InvalidSsin(ssin=value)
     return number

@@ -17,6 +17,11 @@ class Subscription:
     flow: str
     since: date  # the day in Brussels it was made
     delivered_through: int  # the journal's sequences up to here are delivered, or predate the subscription
+    dossier_types: tuple[str, ...] | None = None  # the filter (1.1): only mutations with one of these types
+
+    def __post_init__(self) -> None:
+        if self.dossier_types is not None and not isinstance(self.dossier_types, tuple):
+            object.__setattr__(self, "dossier_types", tuple(self.dossier_types))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +40,8 @@ class Delivery:
     first_sequence: int | None  # None when the file holds no record
     last_sequence: int | None
     created_at: datetime
+    dossier_types: tuple[str, ...] | None = None  # the subscription's filter the file was written with
+
+    def __post_init__(self) -> None:
+        if self.dossier_types is not None and not isinstance(self.dossier_types, tuple):
+            object.__setattr__(self, "dossier_types", tuple(self.dossier_types))

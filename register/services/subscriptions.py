@@ -16,6 +16,7 @@ from register.adapters.outbox import Outbox
 from register.adapters.subscriptions import Subscriptions
 from register.domain import errors
 from register.domain.calls import Call
+from register.domain.flows import FlowOffer
 from register.domain.subscriptions import Delivery, Subscription
 from register.services.audit import Audit
 
@@ -38,13 +39,37 @@ class SubscriptionService:
         self._outbox = outbox
         self._audit = audit
 
-    def subscribe(self, call: Call, flow: str) -> Subscription:
-        """Idempotent: subscribing again keeps the first ``since`` and the cursor."""
-        return self._subscriptions.subscribe(call, flow)
+    def subscribe(self, call: Call, flow: str, dossier_types: list[str] | None = None) -> Subscription:
+        """Idempotent: subscribing again keeps the first ``since`` and the cursor, and replaces the filter
+        (``dossier_types``; none or an empty list: every mutation). Checks, in this order: UnknownFlow,
+        UnknownDossierType, and for a network flow NotAuthorized (no authorization valid today, or a
+        filter naming a dossier type the authorization does not allow)."""
+        for code in dossier_types or ():
+            if not code.strip():
+                raise errors.BlankValue(element="dossierType")
+        done = self._subscriptions.subscribe(call, flow, list(dossier_types or []))
+        if isinstance(done, Subscription):
+            return done
+        if done.reason == "UnknownFlow":
+            raise errors.UnknownFlow(flow=flow)
+        if done.reason == "UnknownDossierType":
+            raise errors.UnknownDossierType(dossierType=done.info[0])
+        if done.info:
+            raise errors.NotAuthorized(
+                "The tenant's authorization for this network flow does not allow that dossier type.",
+                flow=flow, dossierType=done.info[0],
+            )  # fmt: skip
+        raise errors.NotAuthorized("The tenant holds no authorization valid today for this network flow.", flow=flow)
 
     def unsubscribe(self, call: Call, flow: str) -> None:
         """Idempotent; the cursor goes with the subscription, the deliveries made stay listed."""
-        self._subscriptions.unsubscribe(call, flow)
+        if not self._subscriptions.unsubscribe(call, flow):
+            raise errors.UnknownFlow(flow=flow)
+
+    def list_flows(self, call: Call) -> list[FlowOffer]:
+        """The register's two flows, then each network flow the tenant holds an authorization for that has
+        not ended (current or future), by code."""
+        return self._subscriptions.flows(call)
 
     def list_subscriptions(self, call: Call) -> list[Subscription]:
         return self._subscriptions.subscriptions(call)

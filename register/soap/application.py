@@ -6,7 +6,7 @@ register.soap.router mounts them under /ws/<Service>.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import spyne.const
 from lxml import etree
@@ -21,14 +21,16 @@ from register.services.auth import Authenticator
 from register.services.certificates import CertificateAuthenticator
 from register.services.persons import PersonService
 from register.services.register import RegisterService
+from register.services.routing import RoutingService
 from register.services.search import PersonSearch
 from register.services.subscriptions import SubscriptionService
 from register.soap import faults
 from register.soap.context import request_id_of
-from register.soap.namespaces import PERSON, REGISTER, SOAP_ENV, SUBSCRIPTION
+from register.soap.namespaces import PERSON, REGISTER, ROUTING, SOAP_ENV, SUBSCRIPTION
 from register.soap.person_service import PersonService as PersonSoapService
 from register.soap.protocol import RaasSoap11
 from register.soap.register_service import RegisterService as RegisterSoapService
+from register.soap.routing_service import RoutingService as RoutingSoapService
 from register.soap.subscription_service import SubscriptionService as SubscriptionSoapService
 from register.soap.types import COMMON_TYPES
 
@@ -52,6 +54,8 @@ class Services:
     search: PersonSearch | None = None
     subscriptions: SubscriptionService | None = None
     certificates: CertificateAuthenticator | None = None  # (1.1) X.509-signed calls
+    network_authenticator: Authenticator | None = None  # RoutingService's callers (network credentials)
+    routing: RoutingService | None = None
 
 
 class RaasApplication(Application):
@@ -125,6 +129,8 @@ def _attempted_login(ctx) -> tuple[int | None, str | None]:
 
 
 def build_service(services: Services, name: str, service_classes: list, tns: str, max_request_bytes: int) -> RaasWsgi:
+    if name in NETWORK_SERVICES:  # a tenant's credential is refused there, a network one everywhere else
+        services = replace(services, authenticator=services.network_authenticator)
     app = RaasApplication(
         services,
         service_classes,
@@ -146,4 +152,7 @@ SERVICES = {
     "RegisterService": ([RegisterSoapService], REGISTER),
     "PersonService": ([PersonSoapService], PERSON),
     "SubscriptionService": ([SubscriptionSoapService], SUBSCRIPTION),
+    "RoutingService": ([RoutingSoapService], ROUTING),
 }
+# the services whose callers are the network's components (network credentials), not tenants
+NETWORK_SERVICES = frozenset({"RoutingService"})

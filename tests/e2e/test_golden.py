@@ -13,21 +13,27 @@ RAAS_UPDATE_GOLDEN=1 rewrites the response files from what the server answers
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 import xmlschema
 from lxml import etree
 from sqlalchemy import text
 
+from register.adapters.network_clients import NetworkClients
 from register.domain.bis import candidates
 from register.domain.dates import IncompleteDate
+from register.domain.flows import Authorization
 from register.domain.person_row import person_row
 from register.services.auth import hash_password
+from register.services.network_flows import NetworkFlows
 from register.services.source_import import import_persons
 from tests.e2e.helpers import COMMON, EXAMPLES, ROOT, SAFE_PARSER, SOAP_ENV, canonical, post, write_schema_files
 
 USERNAME, PASSWORD = "golden-client", "golden-password-2024"
 TENANT_ID, BCE = 900001, "0203040596"
+OTHER_ID, OTHER_BCE = 900002, "0304050656"
+HUB, HUB_PASSWORD = "golden-hub", "golden-hub-password-2024"  # RoutingService's samples
 PERSONS = [
     ("85073003328", "Peeters", "Jan", "1985-07-30", "M"),
     ("90020212372", "Janssens", "Marie", "1990-02-02", "F"),
@@ -62,6 +68,21 @@ SEEDS = {
     "listDeliveries": [],
     "getDelivery": [],
     "fault-UnknownDelivery": [],
+    # 1.1: network flows (the golden world defines DIMONA, authorizes the tenant for SOCIAL lines)
+    "listFlows": [],
+    "fault-UnknownFlow": [],
+    "fault-NotAuthorized": [],
+    "findHolders": [
+        ("85073003328", "SOCIAL", "2024-01-01", None),
+        ("85073003328", "ALLOWANCE", "2023-01-01", "2024-06-30"),
+        ("85073003328", "ALLOWANCE", "2024-07-01", None),  # not yet on the day asked
+        ("85073003328", "PENSION", "2020-01-01", None, OTHER_ID),
+        ("90020212372", "SOCIAL", "2024-01-01", None),  # another person
+    ],
+    "checkAuthorization": [
+        ("85073003328", "SOCIAL", "2024-01-01", None),
+        ("85073003328", "ALLOWANCE", "2023-01-01", "2024-06-30"),
+    ],
 }
 # Subscriptions (flow, since) and deliveries (flow, run date, record count) before the request: a
 # subscription made today would change the sample every day
@@ -81,20 +102,40 @@ DELIVERIES = {
     "fault-UnknownDelivery": [("SSIN_REPLACED", "2024-03-01", 0)],
 }
 SAMPLES = list(SEEDS)
-OPERATION = {"fault-InvalidSsin": "registerPerson", "fault-UnknownDelivery": "getDelivery"}
+OPERATION = {
+    "fault-InvalidSsin": "registerPerson",
+    "fault-UnknownDelivery": "getDelivery",
+    "fault-UnknownFlow": "subscribe",
+    "fault-NotAuthorized": "subscribe",
+}
 # the samples of PersonService's and SubscriptionService's operations (the others are RegisterService's)
 PERSON_OPERATIONS = {"getPerson", "createBisNumber", "updateBisPerson", "searchPersonByPhoneticCriteria"}
-SUBSCRIPTION_OPERATIONS = {"subscribe", "unsubscribe", "listSubscriptions", "listDeliveries", "getDelivery"}
+SUBSCRIPTION_OPERATIONS = {
+    "subscribe",
+    "unsubscribe",
+    "listSubscriptions",
+    "listDeliveries",
+    "getDelivery",
+    "listFlows",
+}
+ROUTING_OPERATIONS = {"findHolders", "checkAuthorization"}
 # createBisNumber's sample: every BIS number of its birth date and gender is taken but one, so the answer is known
 BIS_LEFT_FREE = "90430050042"
 READABLE_PREFIXES = {"soap11env": "soapenv", "s0": "com"}
-SERVICE_PREFIXES = {"RegisterService": "reg", "PersonService": "per", "SubscriptionService": "sub"}
+SERVICE_PREFIXES = {
+    "RegisterService": "reg",
+    "PersonService": "per",
+    "SubscriptionService": "sub",
+    "RoutingService": "rou",
+}
 
 
 def service_of(name: str) -> str:
     operation = OPERATION.get(name, name)
     if operation in PERSON_OPERATIONS:
         return "PersonService"
+    if operation in ROUTING_OPERATIONS:
+        return "RoutingService"
     return "SubscriptionService" if operation in SUBSCRIPTION_OPERATIONS else "RegisterService"
 
 
@@ -110,6 +151,18 @@ def golden_world(world):
     world.tenants.add_client(BCE, USERNAME, hash_password(PASSWORD))
     for ssin, last_name, first_name, birth_date, gender in PERSONS:
         world.person(last_name, first_name, birth_date, gender, ssin=ssin)
+    # 1.1: another tenant, the network flows, the tenant's authorization, RoutingService's credential
+    with world.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO tenant (id, bce, name) OVERRIDING SYSTEM VALUE VALUES (:id, :bce, 'Other tenant')"),
+            {"id": OTHER_ID, "bce": OTHER_BCE},
+        )
+    world.tenants.add_dossier_type(OTHER_BCE, "PENSION", "Pensions")
+    flows = NetworkFlows(world.engine)
+    flows.define("DIMONA", "Employment declarations (Dimona)")
+    flows.define("ACTIVA", "Activation measures")  # no authorization: not listed
+    flows.grant(Authorization(BCE, "DIMONA", "SCSZ/24/001", date(2024, 1, 1), None, ("SOCIAL",)))
+    NetworkClients(world.engine).add(HUB, hash_password(HUB_PASSWORD))
     return world
 
 
@@ -118,13 +171,19 @@ def _seed(world, name: str, outbox) -> None:
         taken = [n for n in candidates(IncompleteDate.parse("1990-03-00"), "F") if n != BIS_LEFT_FREE]
         import_persons(world.engine, (person_row(n, "Taken", "Number", "1990-03-00", "F") for n in taken))
     with world.engine.begin() as conn:
-        for ssin, dossier_type, first, last in SEEDS[name]:
+        for ssin, dossier_type, first, last, *tenant in SEEDS[name]:
             conn.execute(
                 text(
                     "INSERT INTO registration (tenant_id, ssin, dossier_type, period)"
                     " VALUES (:tenant, :ssin, :type, daterange(CAST(:first AS date), CAST(:last AS date), '[]'))"
                 ),
-                {"tenant": TENANT_ID, "ssin": ssin, "type": dossier_type, "first": first, "last": last},
+                {
+                    "tenant": tenant[0] if tenant else TENANT_ID,
+                    "ssin": ssin,
+                    "type": dossier_type,
+                    "first": first,
+                    "last": last,
+                },  # fmt: skip
             )
         for flow, since in SUBSCRIPTIONS.get(name, []):
             conn.execute(

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 
@@ -131,3 +132,47 @@ def test_node_soap_calls_every_subscription_operation(node_soap, world, caller, 
     refused = out["unknownDelivery"]["fault"]
     assert refused["faultcode"] == "soapenv:Client.UnknownDelivery"
     assert refused["detail"]["FaultDetail"]["information"] == {"fieldName": "fileName", "fieldValue": f"../{name}"}
+
+
+def test_node_soap_calls_routing_service_with_a_network_credential(node_soap, world, server):
+    """RoutingService's WSDL loads in node-soap without warnings; both operations and a fault."""
+    from datetime import date
+
+    from register.adapters.network_clients import NetworkClients
+    from register.domain.flows import Authorization
+    from register.services.auth import hash_password
+    from register.services.network_flows import NetworkFlows
+
+    NetworkClients(world.engine).add("node-hub", hash_password("node hub password"))
+    bce, ssin = world.tenant("A"), world.person()
+    flows = NetworkFlows(world.engine)
+    flows.define("DIMONA", "Employment declarations")
+    flows.grant(Authorization(bce, "DIMONA", "SCSZ/24/001", date(2020, 1, 1)))
+    with world.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO registration (tenant_id, ssin, dossier_type, period)"
+                " SELECT id, :s, 'A', daterange('2024-01-01', NULL) FROM tenant WHERE bce = :b"
+            ),
+            {"s": ssin, "b": bce},
+        )
+    done = subprocess.run(
+        [str(node_soap), "routing.js", f"{server.base}/ws/RoutingService?wsdl", "node-hub", "node hub password", ssin,
+         bce],
+        cwd=NODE_DIR, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out.pop("warnings") == []
+    (holder,) = _items(out["findHolders"]["result"]["holders"]["holder"])
+    assert (holder["bce"], holder["dossierType"], _day(holder["period"]["startDate"])) == (bce, "A", "2024-01-01")
+    checked = out["checkAuthorization"]["result"]
+    assert (checked["authorized"], checked["reason"]) == (True, "AUTHORIZED")
+    assert [r["ssin"] for r in _items(checked["registrations"]["registration"])] == [ssin]
+    refused = out["unknownFlow"]["fault"]
+    assert refused["faultcode"] == "soapenv:Client.UnknownFlow"
+    assert refused["detail"]["FaultDetail"]["information"] == {"fieldName": "flow", "fieldValue": "NOPE"}
+
+
+def _items(value) -> list:
+    return value if isinstance(value, list) else [value]

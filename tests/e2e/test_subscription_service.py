@@ -115,11 +115,22 @@ def test_every_operation_needs_a_valid_username_token(subscriber, make_client, w
 
 
 @pytest.mark.parametrize("operation", ["subscribe", "unsubscribe"])
-def test_a_flow_outside_the_enumeration_is_a_schema_error(subscriber, operation):
+def test_a_flow_that_is_not_a_code_is_a_schema_error(subscriber, operation):
     service, _, _, _ = subscriber
+    for flow in ("address_changed", "X", "A" * 33):
+        with pytest.raises(Fault) as refused:
+            getattr(service, operation)(flow=flow)
+        assert_fault(refused, "SchemaValidationError", [("element", "flow")])
+
+
+@pytest.mark.parametrize("operation", ["subscribe", "unsubscribe"])
+def test_a_code_that_is_no_flow_is_an_unknown_flow(subscriber, world, operation):
+    """1.1 widened v1's enumeration to a code (CONTRACT.md section 5): an undefined one is Client.UnknownFlow."""
+    service, bce, _, _ = subscriber
     with pytest.raises(Fault) as refused:
         getattr(service, operation)(flow="ADDRESS_CHANGED")
-    assert_fault(refused, "SchemaValidationError", [("element", "flow")])
+    assert_fault(refused, "UnknownFlow", [("flow", "ADDRESS_CHANGED")])
+    assert _audit(world, bce) == [(operation, "Client.UnknownFlow")]
 
 
 def test_a_from_date_after_the_to_date_is_an_invalid_period(subscriber, world):

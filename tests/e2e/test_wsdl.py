@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     PERSON,
     REGISTER,
     ROOT,
+    ROUTING,
     SAFE_PARSER,
     SUBSCRIPTION,
     WSDL,
@@ -28,6 +29,7 @@ from tests.e2e.helpers import (
     write_schema_files,
     wsdl_schemas,
 )
+from tests.e2e.routing_contract import ROUTING_CONTRACT, ROUTING_SIMPLE
 
 UNBOUNDED = "unbounded"
 
@@ -119,7 +121,7 @@ _REBUILD = """
 import importlib, sys
 import register.soap.application, register.soap.wsdl
 modules = ["register.soap.types", "register.soap.register_service", "register.soap.person_service",
-           "register.soap.subscription_service", "register.soap.application"]
+           "register.soap.subscription_service", "register.soap.routing_service", "register.soap.application"]
 seen = {}
 for _ in range(40):
     for name in modules:
@@ -134,7 +136,7 @@ def test_the_wsdl_does_not_depend_on_the_process():
     done = subprocess.run(
         [sys.executable, "-c", _REBUILD], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
-    assert done.stdout.strip() == "[1, 1, 1]"
+    assert done.stdout.strip() == "[1, 1, 1, 1]"
 
 
 @pytest.mark.parametrize(
@@ -356,15 +358,23 @@ PERSON_SIMPLE = {
 }
 
 SUBSCRIPTION_CONTRACT = {
-    "subscribe": {"flow": 1},
+    "subscribe": {"flow": 1, "dossierTypes": 0},
+    "subscribe/dossierTypes": {"dossierType": UNBOUNDED},
     "subscribeResponse": {"subscription": 1},
-    "subscribeResponse/subscription": {"flow": 1, "since": 1},
+    "subscribeResponse/subscription": {"flow": 1, "since": 1, "dossierTypes": 0},
+    "subscribeResponse/subscription/dossierTypes": {"dossierType": UNBOUNDED},
     "unsubscribe": {"flow": 1},
     "unsubscribeResponse": {},
     "listSubscriptions": {},
     "listSubscriptionsResponse": {"subscriptions": 1},
     "listSubscriptionsResponse/subscriptions": {"subscription": UNBOUNDED},
-    "listSubscriptionsResponse/subscriptions/subscription": {"flow": 1, "since": 1},
+    "listSubscriptionsResponse/subscriptions/subscription": {"flow": 1, "since": 1, "dossierTypes": 0},
+    "listFlows": {},
+    "listFlowsResponse": {"flows": 1},
+    "listFlowsResponse/flows": {"flow": UNBOUNDED},
+    "listFlowsResponse/flows/flow": {"code": 1, "label": 1, "kind": 1, "authorization": 0},
+    "listFlowsResponse/flows/flow/authorization": {"reference": 1, "validFrom": 1, "validTo": 0, "dossierTypes": 0},
+    "listFlowsResponse/flows/flow/authorization/dossierTypes": {"dossierType": UNBOUNDED},
     "listDeliveries": {"fromDate": 0, "toDate": 0},
     "listDeliveriesResponse": {"deliveries": 1},
     "listDeliveriesResponse/deliveries": {"delivery": UNBOUNDED},
@@ -374,7 +384,8 @@ SUBSCRIPTION_CONTRACT = {
     "getDelivery": {"fileName": 1},
     "getDeliveryResponse": {"fileName": 1, "content": 1, "voucher": 1},
 }  # fmt: skip
-FLOWS = {"enumeration": ["SSIN_REPLACED", "IDENTITY_CHANGED"]}
+# 1.1 widens v1's enumeration (SSIN_REPLACED, IDENTITY_CHANGED) to a code (CONTRACT.md section 5)
+FLOWS = {"pattern": "[A-Z][A-Z0-9_]{1,31}"}
 SUBSCRIPTION_SIMPLE = {
     "subscribe/flow": (f"{{{XS}}}string", FLOWS),
     "unsubscribe/flow": (f"{{{XS}}}string", FLOWS),
@@ -390,6 +401,12 @@ SUBSCRIPTION_SIMPLE = {
     "getDelivery/fileName": (f"{{{XS}}}string", {"minLength": "1"}),
     "getDeliveryResponse/content": (f"{{{XS}}}base64Binary", {}),
     "getDeliveryResponse/voucher": (f"{{{XS}}}base64Binary", {}),
+    "subscribe/dossierTypes/dossierType": (f"{{{XS}}}string", {"minLength": "1", "maxLength": "64"}),
+    "listFlowsResponse/flows/flow/code": (f"{{{XS}}}string", FLOWS),
+    "listFlowsResponse/flows/flow/label": (f"{{{XS}}}string", {"minLength": "1"}),
+    "listFlowsResponse/flows/flow/kind": (f"{{{XS}}}string", {"enumeration": ["REGISTER", "NETWORK"]}),
+    "listFlowsResponse/flows/flow/authorization/reference": (f"{{{XS}}}string", {"minLength": "1", "maxLength": "100"}),
+    "listFlowsResponse/flows/flow/authorization/validFrom": (f"{{{XS}}}date", {}),
 }
 
 # name -> (target namespace, operations, element contract, simple types)
@@ -402,10 +419,11 @@ OTHER_SERVICES = {
     ),
     "SubscriptionService": (
         SUBSCRIPTION,
-        ["getDelivery", "listDeliveries", "listSubscriptions", "subscribe", "unsubscribe"],
+        ["getDelivery", "listDeliveries", "listFlows", "listSubscriptions", "subscribe", "unsubscribe"],
         SUBSCRIPTION_CONTRACT,
         SUBSCRIPTION_SIMPLE,
     ),
+    "RoutingService": (ROUTING, ["checkAuthorization", "findHolders"], ROUTING_CONTRACT, ROUTING_SIMPLE),
 }
 
 

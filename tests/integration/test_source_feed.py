@@ -130,7 +130,8 @@ def test_a_changed_identity_is_journaled_to_each_tenant_concerned_with_old_and_n
         "ssin": ssin, "kind": "NR", "status": "ACTIVE", "lastName": "Peeters-Claes", "firstName": "Jan",
         "birthDate": "1985-07-30", "nationality": "NL",
     }  # fmt: skip
-    assert entry["new_ssin"] is None and entry["dossier_types"] is None
+    # 1.1: the dossier types of the lines that made the tenant concerned (a subscription's filter); B ended
+    assert entry["new_ssin"] is None and entry["dossier_types"] == ["A"]
     assert person(engine, ssin)["last_name_key"] == "peetersclaes"
 
 

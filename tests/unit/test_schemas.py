@@ -17,8 +17,10 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 SHARED = ("ssin", "incompleteDate", "gender", "text", "code")
 
 
-def test_there_are_the_three_schemas_of_the_contract():
-    assert [p.name for p in SCHEMAS] == ["mutations-v1.xsd", "source-feed-v1.xsd", "voucher-v1.xsd"]
+def test_there_are_the_five_schemas_of_the_contract():
+    assert [p.name for p in SCHEMAS] == [
+        "mutations-v1.xsd", "network-feed-v1.xsd", "network-v1.xsd", "source-feed-v1.xsd", "voucher-v1.xsd"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
@@ -63,3 +65,18 @@ def test_the_mutation_file_uses_the_simple_types_of_the_wsdls_common_schema():
     wsdl_types = _simple_types(common)
     for name in SHARED:
         assert mutations[name] == wsdl_types[name], name
+
+
+@pytest.mark.parametrize("name", ["network-v1.xsd", "network-feed-v1.xsd"])
+def test_the_network_schemas_use_the_simple_types_of_the_wsdls(name):
+    wsdl = etree.parse(str(ROOT / "wsdl" / "RegisterService.wsdl")).getroot()
+    common = _simple_types(
+        next(s for s in wsdl.iter(f"{XS}schema") if s.get("targetNamespace") == "urn:be:raas:common:v1")
+    )
+    subscription = etree.parse(str(ROOT / "wsdl" / "SubscriptionService.wsdl")).getroot()
+    flow = _simple_types(subscription)["flow"]
+    network = _simple_types(etree.parse(str(ROOT / "xsd" / name)).getroot())
+    for shared in ("ssin", "code"):
+        if shared in network:
+            assert network[shared] == common[shared], shared
+    assert network["flow"] == flow

@@ -11,7 +11,8 @@ LANGUAGE sql STABLE AS $$ SELECT (now() AT TIME ZONE 'Europe/Brussels')::date $$
 CREATE OR REPLACE FUNCTION raas_journal_lock() RETURNS void
 LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock(7247002) $$;
 
--- An IDENTITY_CHANGED row for each tenant concerned: a line of the SSIN not ended before today.
+-- An IDENTITY_CHANGED row for each tenant concerned: a line of the SSIN not ended before today; the
+-- row carries those lines' dossier types (a subscription's filter, CONTRACT.md section 5).
 -- updateBisPerson (the SOAP path, role raas_app) calls it for tenants whose lines and journal rows
 -- the caller cannot see: it runs as its owner, and does only that.
 CREATE OR REPLACE FUNCTION raas_journal_identity(p_ssin text, p_changes jsonb) RETURNS int
@@ -21,10 +22,13 @@ DECLARE
   v_count int;
 BEGIN
   PERFORM raas_journal_lock();
-  INSERT INTO journal (recorded_on, tenant_id, flow, ssin, changes, person)
-  SELECT v_today, t.tenant_id, 'IDENTITY_CHANGED', p_ssin, p_changes, (SELECT raas_person_json(p) FROM person p WHERE p.ssin = p_ssin)
-  FROM (SELECT DISTINCT r.tenant_id FROM registration r
-        WHERE r.ssin = p_ssin AND (upper_inf(r.period) OR upper(r.period) > v_today)) t
+  INSERT INTO journal (recorded_on, tenant_id, flow, ssin, dossier_types, changes, person)
+  SELECT v_today, t.tenant_id, 'IDENTITY_CHANGED', p_ssin, t.types, p_changes,
+         (SELECT raas_person_json(p) FROM person p WHERE p.ssin = p_ssin)
+  FROM (SELECT r.tenant_id, array_agg(DISTINCT r.dossier_type ORDER BY r.dossier_type) AS types
+        FROM registration r
+        WHERE r.ssin = p_ssin AND (upper_inf(r.period) OR upper(r.period) > v_today)
+        GROUP BY r.tenant_id) t
   ORDER BY t.tenant_id;
   GET DIAGNOSTICS v_count = ROW_COUNT;
   RETURN v_count;

@@ -60,14 +60,14 @@ CREATE POLICY journal_of_tenant ON journal TO raas_app
   USING (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int)
   WITH CHECK (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int);
 
--- UPDATE of since alone: subscribing again answers the stored row (register.adapters.subscriptions),
--- the application role never moves a cursor
+-- UPDATE of since and the filter alone: subscribing again replaces the filter (raas_subscribe in
+-- subscriptions.sql); the application role never moves a cursor
 ALTER TABLE subscription ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS subscription_of_tenant ON subscription;
 CREATE POLICY subscription_of_tenant ON subscription TO raas_app
   USING (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int)
   WITH CHECK (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int);
-GRANT SELECT, INSERT, DELETE, UPDATE (since) ON subscription TO raas_app;
+GRANT SELECT, INSERT, DELETE, UPDATE (since, dossier_types) ON subscription TO raas_app;
 
 -- the batch (owner) records deliveries; a tenant reads its own
 ALTER TABLE delivery ENABLE ROW LEVEL SECURITY;
@@ -101,3 +101,23 @@ GRANT SELECT, INSERT, UPDATE (tokens, updated_at) ON search_quota TO raas_app;
 
 -- (1.1) The audit's seals: written and read by the owner (`raas audit seal|verify`) only.
 REVOKE ALL ON audit_seal FROM raas_app;
+
+-- Network flows (CONTRACT.md sections 9 and 10, migration 0007).
+REVOKE ALL ON flow, flow_authorization, network_record, network_client FROM raas_app;
+
+-- Every tenant may read which flows exist (subscribe's UnknownFlow, listFlows), not their payload schemas.
+GRANT SELECT (code, label, kind) ON flow TO raas_app;
+
+-- A tenant reads its own authorizations (subscribe, listFlows); the operator (owner) grants them.
+ALTER TABLE flow_authorization ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS flow_authorization_of_tenant ON flow_authorization;
+CREATE POLICY flow_authorization_of_tenant ON flow_authorization TO raas_app
+  USING (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int)
+  WITH CHECK (tenant_id = nullif(current_setting('raas.tenant_id', true), '')::int);
+GRANT SELECT ON flow_authorization TO raas_app;
+
+-- no grant: the records reach tenants through the journal and the nightly files (the batch, owner);
+-- network credentials are read only through raas_network_login (routing.sql). Row-level security
+-- without a policy: nothing, even were a grant added by mistake.
+ALTER TABLE network_record ENABLE ROW LEVEL SECURITY;
+ALTER TABLE network_client ENABLE ROW LEVEL SECURITY;

@@ -1,7 +1,7 @@
 """trust: certificates of tenants, the search quota's buckets, the audit's seals
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 
 Tables only (CONTRACT.md 1.1, sections 1, 4 and 8): ``client_certificate``
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
